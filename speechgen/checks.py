@@ -1,0 +1,239 @@
+"""The draft checker: what a careful reviewer looks for. Reads, reports, never changes.
+
+Works on printed lines, (kind, text) pairs, so a generated Draft and a draft a
+person has edited (.docx/.md/.txt, see ``reader``) are checked alike.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cnnum import parse_int
+from .draft import Draft
+from .event import Event
+from .formulations import Formulation, load_formulations
+
+SEVERITIES = ("error", "warning", "info")
+_SENT_END = re.compile(r"(?<=[。！？!?])")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_PLACEHOLDERS = [
+    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), "placeholder xx left in the text"),
+    (re.compile(r"\*+"), "placeholder * left in the text"),
+    (re.compile(r"某某"), "placeholder 某某 left in the text"),
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), "template code left in the text"),
+    (re.compile(r"【待补充[^】]*】"), "a 【待补充】 marker is still to be filled in"),
+    (re.compile(r"(?<![A-Za-z])None(?![A-Za-z])"), "the word None stands where a fact was expected"),
+]
+_ANNOUNCE = re.compile(r"讲([一二三四五六七八九十两\d]+)(?:点|个方面|条)")
+_LEVELS = {"县": "县", "市": "市", "区": "区", "省": "省", "乡": "乡", "镇": "镇"}
+_JUR = re.compile(r"(?:我|全)([省市县区乡镇])")
+_ITEM = re.compile(r"(?:^|[。；！？：，])\s*([一二三四五六七八九十]+)是")
+_H1 = re.compile(r"^\s*([一二三四五六七八九十]+)、")
+_H2 = re.compile(r"^\s*[（(]([一二三四五六七八九十]+)[）)]")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+@dataclass(frozen=True)
+class Finding:
+    severity: str
+    code: str
+    message: str
+    paragraph: int  # 1-based index among the printed lines
+    excerpt: str
+
+    def __str__(self) -> str:
+        return f"{self.severity}: ¶{self.paragraph}: {self.message}: 「{self.excerpt}」"
+
+    def to_dict(self) -> dict[str, object]:
+        return {"severity": self.severity, "code": self.code, "message": self.message,
+                "paragraph": self.paragraph, "excerpt": self.excerpt}
+
+
+def check_draft(draft: Draft, event: Event | None = None, formulations: Sequence[Formulation] | None = None) -> list[Finding]:
+    return check_lines(list(draft.lines()), event, formulations)
+
+
+def check_lines(
+    lines: list[tuple[str, str]], event: Event | None = None, formulations: Sequence[Formulation] | None = None,
+    today: dt.date | None = None,
+) -> list[Finding]:
+    """Every finding for a draft given as (kind, text) lines; kinds: title, speaker, date, heading1, heading2, body…"""
+    lines = [(k, unicodedata.normalize("NFKC", t)) for k, t in lines]
+    facts = _fact_texts(event)
+    when = event.date if event else (today or dt.date.today())
+    found: list[Finding] = []
+    found += _placeholders(lines)
+    found += _repeats(lines, facts)
+    found += _announced(lines)
+    found += _numbering(lines)
+    found += _jurisdiction(lines, facts)
+    found += _dated(lines, formulations if formulations is not None else load_formulations(), when)
+    if event is not None:
+        found += _numbers(lines, event, facts)
+        found += _unmentioned(lines, event)
+    order = {s: i for i, s in enumerate(SEVERITIES)}
+    return sorted(found, key=lambda f: (order[f.severity], f.paragraph))
+
+
+def _excerpt(text: str, start: int = 0, width: int = 24) -> str:
+    lo = max(0, start - 6)
+    piece = text[lo : lo + width]
+    return ("…" if lo else "") + piece + ("…" if lo + width < len(text) else "")
+
+
+def _placeholders(lines: list[tuple[str, str]]) -> Iterable[Finding]:
+    for i, (_, text) in enumerate(lines, 1):
+        for pattern, message in _PLACEHOLDERS:
+            for m in pattern.finditer(text):
+                yield Finding("error", "placeholder", message, i, _excerpt(text, m.start()))
+
+
+def _mask(text: str, facts: Sequence[str]) -> str:
+    for fact in facts:
+        if len(fact) >= 2:
+            text = text.replace(fact, "|")
+    return text
+
+
+def _repeats(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Finding]:
+    seen: dict[str, int] = {}
+    grams: dict[str, int] = {}
+    for i, (kind, text) in enumerate(lines, 1):
+        if kind in ("title", "speaker", "date"):
+            continue
+        for sentence in _SENT_END.split(text):
+            s = sentence.strip()
+            if len(_HAN.findall(s)) < 6:
+                continue
+            if s in seen:
+                yield Finding("error", "repeated-sentence", f"sentence repeated (first in ¶{seen[s]})", i, _excerpt(s))
+                continue
+            seen[s] = i
+        masked = _mask(text, facts)
+        han = "".join(c if _HAN.match(c) else "|" for c in masked)
+        local: set[str] = set()
+        for seg in han.split("|"):
+            for j in range(len(seg) - 7):
+                g = seg[j : j + 8]
+                if g in local:
+                    continue
+                local.add(g)
+                if g in grams and grams[g] != i:
+                    yield Finding("warning", "repeated-phrase", f"phrase also used in ¶{grams[g]}", i, g)
+                    break
+                grams.setdefault(g, i)
+
+
+def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
+    sections = sum(1 for k, t in lines if k == "heading1" or (k != "title" and _H1.match(t)))
+    for i, (kind, text) in enumerate(lines, 1):
+        if kind in ("heading1", "heading2", "title"):
+            continue
+        m = _ANNOUNCE.search(text)
+        if m:
+            said = parse_int(m.group(1))
+            if said is not None and said != sections:
+                yield Finding("error", "announced-count",
+                              f"announces {said} points but {sections} level-1 sections follow", i, _excerpt(text, m.start()))
+            return
+
+
+def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
+    h1 = [(i, parse_int(m.group(1))) for i, (_, t) in enumerate(lines, 1) if (m := _H1.match(t))]
+    yield from _sequence(h1, lines, "heading numbers")
+    block: list[tuple[int, int | None]] = []
+    for i, (kind, text) in enumerate(lines, 1):
+        if _H1.match(text):
+            yield from _sequence(block, lines, "（一）（二） numbers")
+            block = []
+        elif m := _H2.match(text):
+            block.append((i, parse_int(m.group(1))))
+    yield from _sequence(block, lines, "（一）（二） numbers")
+    for i, (kind, text) in enumerate(lines, 1):
+        items = [parse_int(m.group(1)) for m in _ITEM.finditer(text)]
+        expected = 1
+        for n in items:
+            if n == 1 and expected != 1:
+                expected = 1
+            if n != expected:
+                yield Finding("error", "numbering", f"一是/二是 sequence goes from {expected - 1} to {n}", i, _excerpt(text))
+                break
+            expected += 1
+
+
+def _sequence(numbers: list[tuple[int, int | None]], lines: list[tuple[str, str]], what: str) -> Iterable[Finding]:
+    for k, (i, n) in enumerate(numbers, 1):
+        if n != k:
+            yield Finding("error", "numbering", f"{what} skip or repeat: expected {k}, found {n}", i, _excerpt(lines[i - 1][1]))
+            return
+
+
+def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Finding]:
+    first: dict[str, int] = {}
+    for i, (kind, text) in enumerate(lines, 1):
+        if kind in ("title", "speaker", "date"):
+            continue
+        for m in _JUR.finditer(_mask(text, facts)):
+            first.setdefault(m.group(1), i)
+    if len(first) > 1:
+        words = sorted(first, key=first.get)  # type: ignore[arg-type]
+        i = first[words[1]]
+        yield Finding("error", "jurisdiction", f"mixed jurisdiction words: 我{words[0]}/全{words[0]} and 我{words[1]}/全{words[1]}",
+                      i, _excerpt(lines[i - 1][1]))
+
+
+def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], when: dt.date) -> Iterable[Finding]:
+    for f in formulations:
+        if f.until >= when:
+            continue
+        for i, (_, text) in enumerate(lines, 1):
+            m = f.regex.search(text)
+            if m:
+                hint = f"; say {f.replaced_by}" if f.replaced_by else ""
+                yield Finding(f.severity, "dated", f"{f.message} (current until {f.until}){hint}", i,
+                              _excerpt(text, m.start()))
+
+
+def _fact_texts(event: Event | None) -> list[str]:
+    if event is None:
+        return []
+    out: list[str] = []
+    for value in event.facts.values():
+        for v in value if isinstance(value, tuple) else (value,):
+            if isinstance(v, str):
+                out.append(unicodedata.normalize("NFKC", v))
+    return sorted(set(out), key=len, reverse=True)
+
+
+def _numbers(lines: list[tuple[str, str]], event: Event, facts: Sequence[str]) -> Iterable[Finding]:
+    allowed = set()
+    for value in event.facts.values():
+        for v in value if isinstance(value, tuple) else (value,):
+            allowed.update(_NUMBER.findall(unicodedata.normalize("NFKC", str(v))))
+    d = event.date
+    allowed.update({str(d.year), str(d.month), str(d.day)})
+    for i, (kind, text) in enumerate(lines, 1):
+        if kind == "date":
+            continue
+        for m in _NUMBER.finditer(text):
+            if m.group(0) not in allowed:
+                yield Finding("error", "invented-number", f"the number {m.group(0)} is not in the event file", i,
+                              _excerpt(text, m.start()))
+
+
+def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding]:
+    text = "\n".join(t for _, t in lines)
+    for path in ("program.cadres", "review.cadres", "speaker.name", "meeting.name", "program.to_units"):
+        value = event.get(path)
+        if value is not None and str(value) not in text:
+            yield Finding("info", "unmentioned-fact", f"the event gives {path} = {value}, which the draft never mentions",
+                          1, str(value))
+
+
+def load_extra_formulations(dirs: Sequence[Path]) -> list[Formulation]:
+    return load_formulations(dirs)

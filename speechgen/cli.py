@@ -1,0 +1,164 @@
+"""The command line: parse options, call the library, print, set the exit status.
+
+Errors are caught in one place (``SpeechgenCLI.invoke``): a ``SpeechgenError``
+prints its own message and exits 1; anything else is a bug, reported in one
+line (the traceback only with --debug). Heavy modules are imported inside the
+commands so that ``speechgen --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__
+
+FORMAT_CHOICES = ("docx", "md", "txt", "json", "pdf")
+TYPE_CHOICES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
+
+
+class SpeechgenCLI(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        from .errors import SpeechgenError
+
+        try:
+            return super().invoke(ctx)
+        except SpeechgenError as exc:
+            click.echo(str(exc), err=True)
+            ctx.exit(exc.exit_code)
+        except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
+            raise
+        except KeyboardInterrupt:
+            click.echo("speechgen: interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # a bug: one line, the traceback only on request
+            if ctx.meta.get("debug"):
+                traceback.print_exc()
+            click.echo(f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+            ctx.exit(1)
+
+
+@click.group(cls=SpeechgenCLI, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="speechgen")
+@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.pass_context
+def main(ctx: click.Context, debug: bool) -> None:
+    """Draft leaders' speeches (讲话稿) for meetings about cadres on temporary assignment."""
+    ctx.meta["debug"] = debug
+
+
+def render_options(f: Any) -> Any:
+    """Options shared by render and batch."""
+    for option in reversed(
+        [
+            click.option("--style", metavar="NAME", help="Bank style: formal (default), warm, concise, or a user style."),
+            click.option("--banks", "banks", multiple=True, type=click.Path(path_type=Path),
+                         help="A folder of phrase banks layered over the built-in ones (repeatable)."),
+            click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path),
+                         help="A folder of templates searched before the built-in ones (repeatable)."),
+            click.option("--seed", type=int, help="Seed for the choice of phrases (default: from the event)."),
+            click.option("--points", type=click.IntRange(2, 5), help="Number of main sections, 2–5."),
+            click.option("--length", type=click.IntRange(800, 12000), help="Target length in Han characters."),
+            click.option("--minutes", type=click.FloatRange(3, 60), help="Target speaking time in minutes."),
+            click.option("--rate", type=click.IntRange(100, 300), default=180, show_default=True,
+                         help="Characters a minute, for --minutes and the time estimate."),
+            click.option("--mark-missing", is_flag=True, help="Leave 【待补充:字段】 where a fact is missing."),
+            click.option("--explain", is_flag=True, help="Record the bank line of every sentence."),
+            click.option("--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."),
+            click.option("--reference-docx", "reference", type=click.Path(path_type=Path),
+                         help="Take styles and page setup from an office's own .docx."),
+            click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
+            click.option("--force", is_flag=True, help="Overwrite existing files."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+@main.command()
+@click.argument("event", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", help="Output file, or - for standard output (text formats).")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), help="Output format (default: from -o, else docx).")
+@render_options
+def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
+    """Draft the speech for one EVENT file."""
+    from .render import render_one
+
+    render_one(event, out, fmt, **kw)
+
+
+@main.command()
+@click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
+def validate(events: tuple[Path, ...]) -> None:
+    """Check EVENT files; list every problem; exit 1 if any."""
+    from .errors import InputError
+    from .event import load_event
+
+    bad = 0
+    for path in events:
+        try:
+            event = load_event(path)
+        except InputError as exc:
+            bad += 1
+            click.echo(str(exc), err=True)
+            continue
+        for w in event.warnings:
+            click.echo(f"warning: {w}", err=True)
+        click.echo(f"{path}: ok ({event.type})")
+    if bad:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("meeting_type", metavar="TYPE", type=click.Choice(TYPE_CHOICES))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English.")
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
+    """Write a commented event file for a meeting TYPE."""
+    from .newevent import new_event
+    from .output import write_atomic
+
+    text = new_event(meeting_type, lang)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(out, text.encode("utf-8"), force=force)
+    click.echo(f"{out}: written; edit it, then run: speechgen render {out}", err=True)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--event", "event_path", type=click.Path(path_type=Path), help="The event file the draft was made from.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--banks", "banks", multiple=True, type=click.Path(path_type=Path),
+              help="Folders whose checks/formulations.yaml add to the built-in list.")
+def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tuple[Path, ...]) -> None:
+    """Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers."""
+    import json
+
+    from .checks import check_lines
+    from .event import load_event
+    from .formulations import load_formulations
+    from .reader import read_draft
+
+    event = load_event(event_path) if event_path else None
+    formulations = load_formulations(banks)
+    results = {}
+    for path in files:
+        results[str(path)] = check_lines(read_draft(path), event, formulations)
+    errors = sum(f.severity == "error" for found in results.values() for f in found)
+    if fmt == "json":
+        click.echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
+    else:
+        for path, found in results.items():
+            for f in found:
+                click.echo(f"{path}: {f}")
+            counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
+            click.echo(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
+    if errors:
+        sys.exit(1)

@@ -1,0 +1,258 @@
+"""Compose: render the type's template, filling slots from the banks, into a Draft.
+
+Template calls (``s``, ``opt``, ``section`` …) pick variants and leave marks in
+the rendered text; ``tree.build`` turns the marks into the Draft tree. Choice is
+seeded per slot and occurrence, never repeats a variant, and rejects a variant
+that would repeat an 8-character phrase already used.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, TemplateNotFound
+from jinja2.exceptions import SecurityError
+
+from . import tree
+from .banks import BankSet, Variant
+from .context import present, variables
+from .draft import COUNT_MARK, Draft, Sentence, finalise
+from .errors import BankError, Problem
+from .event import Event
+from .jinjaenv import DATA_CLOSE, DATA_OPEN, Emitted, SpeechEnvironment, new_environment
+from .plan import Plan
+from .resources import display_path, templates_dir
+from .schema import alias_of
+
+GRAM = 8
+_DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
+
+
+@functools.lru_cache(maxsize=16)
+def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
+    """One environment per template search path (user folders first), reused across drafts."""
+    return new_environment([*dirs, templates_dir()])
+
+
+def grams_of(text: str) -> set[str]:
+    """The 8-character Han runs of a text, event data left out (facts may repeat)."""
+    plain = _DATA.sub("|", text)
+    han = "".join(c if _HAN.match(c) else "|" for c in plain)
+    return {seg[i : i + GRAM] for seg in han.split("|") for i in range(len(seg) - GRAM + 1)}
+
+
+def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:
+    """Strip data marks; fix ASCII punctuation in the bank's own words, never inside event data."""
+    parts = re.split(f"({DATA_OPEN}.*?{DATA_CLOSE})", rendered, flags=re.S)
+    text, data = [], []
+    for part in parts:
+        if part.startswith(DATA_OPEN):
+            value = part[1:-1]
+            data.append(value)
+            text.append(value)
+        else:
+            text.append(part.translate(_ASCII_PUNCT).replace(" ", ""))
+    return Sentence("".join(text).strip(), slot, source, data=tuple(data), **flags)
+
+
+@dataclass
+class Composer:
+    """Holds the choices of one draft; its methods are the template's functions."""
+
+    event: Event
+    plan: Plan
+    banks: BankSet
+    sections: tuple[str, ...]
+    env: SpeechEnvironment
+    values: dict[str, Any] = field(default_factory=dict)
+    registry: list[Sentence] = field(default_factory=list)
+    heads: dict[str, str] = field(default_factory=dict)
+    used: set[int] = field(default_factory=set)
+    used_grams: set[str] = field(default_factory=set)
+    used_texts: set[str] = field(default_factory=set)
+    calls: dict[str, int] = field(default_factory=dict)
+    missing: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.values = variables(self.event) | {"count": Emitted(COUNT_MARK)}
+
+    # -- template functions ---------------------------------------------------------------
+    def functions(self) -> dict[str, Any]:
+        return {
+            "s": self.s, "opt": self.opt, "item": self.item, "br": self.br, "head": self.head,
+            "section": self.section, "point": self.point, "intro": self.intro, "unit": self.unit,
+            "choose": self.choose, "closing": self.closing,
+            "plan": {"sections": list(self.sections), "points": len(self.sections), "style": self.plan.style},
+        }
+
+    def s(self, slot: str) -> Emitted:
+        return self._emit(slot, tree.SENT)
+
+    def opt(self, slot: str) -> Emitted:
+        return self._emit(slot, tree.SENT, optional=True)
+
+    def item(self, slot: str) -> Emitted:
+        return self._emit(slot, tree.SENT, item=True)
+
+    def br(self) -> Emitted:
+        return Emitted(tree.BREAK)
+
+    def closing(self) -> Emitted:
+        return Emitted(tree.CLOSING)
+
+    def head(self, kind: str, text: str) -> Emitted:
+        self.heads[kind] = to_sentence(text, "", "").text
+        return Emitted("")
+
+    def section(self, base: str) -> Emitted:
+        key = base.rsplit(".", 1)[-1]
+        return self._emit(f"{base}.heading", tree.SECTION, heading=True, key=key)
+
+    def intro(self, base: str, picks: int = 2) -> Emitted:
+        return Emitted(self._facts(base) + self._picks(f"{base}.intro", picks) + tree.BREAK)
+
+    def unit(self, base: str, picks: int = 3) -> Emitted:
+        lead = self.item(f"{base}.lead")
+        return Emitted(lead + self._facts(base) + self._picks(f"{base}.body", picks) + tree.BREAK)
+
+    def point(self, base: str, picks: int = 4) -> Emitted:
+        head = self._emit(f"{base}.heading", tree.POINT, heading=True)
+        return Emitted(tree.BREAK + head + self._facts(base) + self._picks(f"{base}.body", picks) + tree.BREAK)
+
+    def choose(self, k: int, bases: Sequence[str]) -> list[str]:
+        """k of the bases, seeded, in their listed order."""
+        rng = random.Random(f"{self.plan.seed}:choose:{','.join(bases)}")
+        keep = set(rng.sample(list(bases), min(k, len(bases))))
+        return [b for b in bases if b in keep]
+
+    # -- picking -----------------------------------------------------------------------------
+    def _facts(self, base: str) -> str:
+        slot = f"{base}.facts"
+        return self._emit(slot, tree.SENT) if self.banks.variants(slot) else ""
+
+    def _picks(self, slot: str, picks: int) -> str:
+        return self.s(slot) + "".join(self.opt(slot) for _ in range(picks - 1))
+
+    def _emit(self, slot: str, mark: str, heading: bool = False, key: str = "", **flags: Any) -> Emitted:
+        sentence = self.pick(slot, heading=heading, **flags)
+        if sentence is None:
+            return Emitted("")
+        sentence_id = len(self.registry)
+        self.registry.append(sentence)
+        return Emitted(f"{mark}{sentence_id}{'|' + key if key else ''}{tree.END}")
+
+    def pick(self, slot: str, heading: bool = False, **flags: Any) -> Sentence | None:
+        variants = self.banks.variants(slot)
+        if not variants and slot not in self.banks.slots:
+            raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
+        n = self.calls.get(slot, 0)
+        self.calls[slot] = n + 1
+        fitting = [v for v in variants if v.fits(self.event.type, self.plan.style)]
+        eligible = [v for v in fitting if all(present(self.event, r) for r in v.requires)]
+        rng = random.Random(f"{self.plan.seed}:{slot}:{n}")
+        order = sorted(eligible, key=lambda v: rng.random() ** (1.0 / v.weight), reverse=True)
+        for v in order:
+            if id(v) in self.used:
+                continue
+            rendered = self.render(v)
+            sentence = to_sentence(rendered, slot, v.where, **flags)
+            grams = grams_of(rendered)
+            if sentence.text in self.used_texts or grams & self.used_grams:
+                continue
+            self.used.add(id(v))
+            self.used_texts.add(sentence.text)
+            self.used_grams.update(grams)
+            if heading:
+                sentence.text = sentence.text.rstrip("。；，")
+            return sentence
+        if fitting and not eligible:
+            return self._mark_missing(slot, fitting, flags)
+        return None
+
+    def _mark_missing(self, slot: str, fitting: list[Variant], flags: dict[str, Any]) -> Sentence | None:
+        fewest = min(fitting, key=lambda v: sum(not present(self.event, r) for r in v.requires))
+        lacking = sorted(r for r in fewest.requires if not present(self.event, r))
+        for r in lacking:
+            self.missing[r] = alias_of(tuple(r.split(".")))
+        if not self.plan.mark_missing:
+            return None
+        label = "、".join(self.missing[r] for r in lacking)
+        return Sentence(f"【待补充：{label}】", slot, fewest.where, **flags)
+
+    def render(self, v: Variant) -> str:
+        try:
+            if v._template is None:
+                v._template = self.env.from_string(v.text)
+            return v._template.render(self.values)
+        except SecurityError as exc:
+            raise BankError([Problem(v.file, f"unsafe variant refused: {exc}", v.line, key=v.slot)]) from None
+        except (TemplateError, ValueError, TypeError) as exc:
+            raise BankError([Problem(v.file, f"cannot render variant: {exc}", v.line, key=v.slot)]) from None
+
+    def _template_name(self) -> str:
+        return f"templates/{self.event.type}.j2"
+
+
+def compose_once(event: Event, plan: Plan, banks: BankSet, points: int) -> tuple[Draft, Composer]:
+    """One full draft (every optional sentence kept) with `points` sections."""
+    env = template_environment(plan.template_dirs)
+    composer = Composer(event, plan, banks, plan.sections_for(event, points), env)
+    name = f"{event.type}.j2"
+    try:
+        template = env.get_template(name)
+        rendered = template.render(composer.values | composer.functions())
+    except BankError:
+        raise
+    except TemplateNotFound as exc:
+        raise BankError([Problem(name, f"template not found: {exc.name}")]) from None
+    except SecurityError as exc:
+        raise BankError([Problem(_where(name, exc), f"unsafe template refused: {exc}")]) from None
+    except TemplateError as exc:
+        lineno = getattr(exc, "lineno", None)
+        raise BankError([Problem(_where(name, exc), f"template error: {exc}", lineno)]) from None
+    draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
+    draft.meta.update(type=event.type, style=plan.style, seed=plan.seed, points=len(draft.sections))
+    return draft, composer
+
+
+def _where(name: str, exc: Exception) -> str:
+    filename = getattr(exc, "filename", None)
+    return display_path(Path(filename)) if filename else name
+
+
+def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
+    """The draft for the plan: points chosen and optional sentences trimmed to the target length."""
+    points, top = min(plan.points, plan.max_points(event)), plan.max_points(event)
+    best: tuple[float, Draft, Composer] | None = None
+    while True:
+        draft, composer = compose_once(event, plan, banks, points)
+        lo, hi = tree.length_range(draft)
+        miss = max(lo - plan.target, plan.target - hi, 0) / plan.target
+        if best is None or miss < best[0]:
+            best = (miss, draft, composer)
+        step = 1 if hi < plan.target else -1 if lo > plan.target else 0
+        if plan.points_fixed or step == 0 or not 2 <= points + step <= top:
+            break
+        points += step
+    _, draft, composer = best
+    tree.trim(draft, plan.target)
+    finalise(draft)
+    count = draft.han_count()
+    draft.meta.update(
+        points=len(draft.sections), target=plan.target, han_characters=count,
+        minutes=draft.minutes(plan.rate), rate=plan.rate, missing=dict(sorted(composer.missing.items())),
+    )
+    off = (count - plan.target) / plan.target
+    if plan.target_given and abs(off) > 0.15:
+        draft.meta.setdefault("warnings", []).append(
+            f"length {count} characters is {off:+.0%} off the target of {plan.target}: the banks cannot fit it closer"
+        )
+    return draft

@@ -1,0 +1,213 @@
+"""The Draft: a plain tree of a speech, with numbering and statistics.
+
+Templates and banks never type heading numbers, the announced count or
+enumeration words; ``finalise`` applies them on the tree, so the count said in
+「下面,我讲三点意见」 always equals the sections that follow.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from .cnnum import to_chinese
+
+COUNT_MARK = "\ue010"  # stands for the number of level-1 sections until finalise()
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+DEFAULT_RATE = 180
+
+
+@dataclass
+class Sentence:
+    """One piece of text and where it came from."""
+
+    text: str
+    slot: str = ""  # bank slot, "" for template text
+    source: str = ""  # "phrasebanks/common.yaml:12" or "templates/base.j2"
+    optional: bool = False  # may be dropped to meet a length target
+    item: bool = False  # an enumerated item: 一是…二是… is put in front by finalise()
+    data: tuple[str, ...] = ()  # event values inside the text (facts may repeat; phrases may not)
+    prefix: str = ""  # set by finalise() for items
+
+    @property
+    def shown(self) -> str:
+        return self.prefix + self.text
+
+
+@dataclass
+class Paragraph:
+    sentences: list[Sentence] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "".join(s.shown for s in self.sentences)
+
+
+@dataclass
+class Point:
+    """A level-2 part of a section: （一）heading, then paragraphs."""
+
+    heading: Sentence
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    number: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.number + self.heading.text
+
+
+@dataclass
+class Section:
+    """A level-1 part of the body: 一、heading, then paragraphs and points."""
+
+    heading: Sentence
+    blocks: list[Paragraph | Point] = field(default_factory=list)
+    number: str = ""
+    key: str = ""
+
+    @property
+    def title(self) -> str:
+        return self.number + self.heading.text
+
+    def paragraphs(self) -> Iterator[Paragraph]:
+        for block in self.blocks:
+            if isinstance(block, Point):
+                yield from block.paragraphs
+            else:
+                yield block
+
+
+@dataclass
+class Draft:
+    title: str
+    speaker_line: str
+    date_line: str
+    salutation: str
+    opening: list[Paragraph] = field(default_factory=list)
+    sections: list[Section] = field(default_factory=list)
+    closing: list[Paragraph] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def paragraphs(self) -> Iterator[Paragraph]:
+        """Every body paragraph in reading order (headings excluded)."""
+        yield from self.opening
+        for section in self.sections:
+            yield from section.paragraphs()
+        yield from self.closing
+
+    def sentences(self) -> Iterator[Sentence]:
+        """Every sentence, headings included, in reading order."""
+        for p in self.opening:
+            yield from p.sentences
+        for section in self.sections:
+            yield section.heading
+            for block in section.blocks:
+                if isinstance(block, Point):
+                    yield block.heading
+                    for p in block.paragraphs:
+                        yield from p.sentences
+                else:
+                    yield from block.sentences
+        for p in self.closing:
+            yield from p.sentences
+
+    def lines(self) -> Iterator[tuple[str, str]]:
+        """(kind, text) for every line of the speech as it is printed."""
+        yield "title", self.title
+        yield "speaker", self.speaker_line
+        yield "date", self.date_line
+        yield "salutation", self.salutation
+        for p in self.opening:
+            yield "body", p.text
+        for section in self.sections:
+            yield "heading1", section.title
+            for block in section.blocks:
+                if isinstance(block, Point):
+                    yield "heading2", block.title
+                    for p in block.paragraphs:
+                        yield "body", p.text
+                else:
+                    yield "body", block.text
+        for p in self.closing:
+            yield "body", p.text
+
+    def spoken_text(self) -> str:
+        """What the speaker reads aloud: everything after the date line."""
+        return "\n".join(text for kind, text in self.lines() if kind not in ("title", "speaker", "date"))
+
+    def han_count(self) -> int:
+        return han_count(self.spoken_text())
+
+    def minutes(self, rate: int = DEFAULT_RATE) -> float:
+        return round(self.han_count() / rate, 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "speaker_line": self.speaker_line,
+            "date_line": self.date_line,
+            "salutation": self.salutation,
+            "opening": [_para_dict(p) for p in self.opening],
+            "sections": [
+                {
+                    "number": s.number,
+                    "heading": s.heading.text,
+                    "key": s.key,
+                    "blocks": [_block_dict(b) for b in s.blocks],
+                }
+                for s in self.sections
+            ],
+            "closing": [_para_dict(p) for p in self.closing],
+            "stats": {"han_characters": self.han_count(), "minutes": self.minutes(self.meta.get("rate", DEFAULT_RATE))},
+            "meta": self.meta,
+        }
+
+
+def _para_dict(p: Paragraph) -> dict[str, Any]:
+    return {"text": p.text, "sentences": [_sentence_dict(s) for s in p.sentences]}
+
+
+def _sentence_dict(s: Sentence) -> dict[str, Any]:
+    d = asdict(s)
+    d["text"] = s.shown
+    del d["prefix"], d["data"]
+    return d
+
+
+def _block_dict(b: Paragraph | Point) -> dict[str, Any]:
+    if isinstance(b, Point):
+        return {"point": b.number, "heading": b.heading.text, "paragraphs": [_para_dict(p) for p in b.paragraphs]}
+    return _para_dict(b)
+
+
+def han_count(text: str) -> int:
+    return len(HAN.findall(text))
+
+
+def finalise(draft: Draft) -> Draft:
+    """Apply numbering, enumeration words and the announced count on the tree."""
+    count = to_chinese(len(draft.sections))
+    for s in draft.sentences():
+        if COUNT_MARK in s.text:
+            s.text = s.text.replace(COUNT_MARK, count)
+    for i, section in enumerate(draft.sections, 1):
+        section.number = f"{to_chinese(i)}、"
+        points = [b for b in section.blocks if isinstance(b, Point)]
+        for j, point in enumerate(points, 1):
+            point.number = f"（{to_chinese(j)}）"
+            _enumerate(point.paragraphs)
+        _enumerate([b for b in section.blocks if isinstance(b, Paragraph)])
+    _enumerate(draft.opening)
+    _enumerate(draft.closing)
+    return draft
+
+
+def _enumerate(paragraphs: list[Paragraph]) -> None:
+    n = 0
+    for p in paragraphs:
+        for s in p.sentences:
+            if s.item:
+                n += 1
+                s.prefix = f"{to_chinese(n)}是"

@@ -1,0 +1,265 @@
+"""The Word writer: a Draft as a .docx laid out like an office document (GB/T 9704).
+
+The styled, lean base document is built once per layout and reused for every
+draft (a batch does not rebuild styles); each draft only adds its paragraphs.
+Output bytes depend only on the draft and the layout.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from pathlib import Path
+
+from docx import Document
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from ..draft import Draft, Sentence
+from ..errors import InputError, Problem
+from . import ooxml
+from .layout import FALLBACKS, Layout
+
+STYLE_FOR = {
+    "title": "Title",
+    "speaker": "Speaker Line",
+    "date": "Speaker Line",
+    "salutation": "Salutation",
+    "body": "Normal",
+    "heading1": "Heading 1",
+    "heading2": "Heading 2",
+}
+KEEP_STYLES = {"Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Footer", "Header", "Default Paragraph Font",
+               "Normal Table", "No List", "Speaker Line", "Salutation"}
+
+
+def to_docx(draft: Draft, layout: Layout | None = None, explain: bool = False, reference: Path | None = None) -> bytes:
+    layout = layout or Layout()
+    if reference is not None:
+        doc = _reference_document(reference, layout)
+    else:
+        doc = Document(io.BytesIO(_base_document(layout)))
+    when = _meeting_time(draft)
+    comments: list[tuple[object, Sentence]] = []
+    for kind, para in _paragraphs(draft):
+        p = doc.add_paragraph(style=STYLE_FOR[kind])
+        if isinstance(para, str):
+            p.add_run(para)
+            continue
+        for sentence in para:
+            run = p.add_run(sentence.shown)
+            if explain:
+                comments.append((run, sentence))
+    for run, sentence in comments:
+        origin = f"{sentence.slot}\n{sentence.source}" if sentence.slot else sentence.source or "template"
+        comment = doc.add_comment(run, text=origin, author="speechgen", initials="SG")
+        comment._comment_elm.date = when
+    _properties(doc, draft, when)
+    out = io.BytesIO()
+    doc.save(out)
+    return ooxml.fixed_zip(out.getvalue())
+
+
+def _paragraphs(draft: Draft):
+    """(kind, text or sentences) in print order; sentences keep their origin for comments."""
+    yield "title", draft.title
+    yield "speaker", draft.speaker_line
+    yield "date", draft.date_line
+    yield "salutation", draft.salutation
+    for p in draft.opening:
+        yield "body", p.sentences
+    for section in draft.sections:
+        yield "heading1", [_numbered(section.number, section.heading)]
+        for block in section.blocks:
+            if hasattr(block, "paragraphs"):
+                yield "heading2", [_numbered(block.number, block.heading)]
+                for p in block.paragraphs:
+                    yield "body", p.sentences
+            else:
+                yield "body", block.sentences
+    for p in draft.closing:
+        yield "body", p.sentences
+
+
+def _numbered(number: str, heading: Sentence) -> Sentence:
+    return Sentence(number + heading.text, heading.slot, heading.source)
+
+
+def _meeting_time(draft: Draft) -> dt.datetime:
+    date = draft.meta.get("date")
+    if isinstance(date, str):
+        try:
+            d = dt.date.fromisoformat(date)
+            return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
+        except ValueError:
+            pass
+    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+
+
+def _properties(doc, draft: Draft, when: dt.datetime) -> None:
+    cp = doc.core_properties
+    cp.title = draft.title
+    cp.author = draft.meta.get("author", "")
+    cp.subject = draft.meta.get("meeting", "")
+    cp.keywords = "讲话稿"
+    cp.comments = "speechgen draft"
+    cp.last_modified_by = "speechgen"
+    cp.revision = 1
+    naive = when.replace(tzinfo=None)
+    cp.created = naive
+    cp.modified = naive
+    cp.last_printed = naive
+
+
+@functools.lru_cache(maxsize=8)
+def _base_document(layout: Layout) -> bytes:
+    """A lean, styled, empty document for this layout (built once, reused)."""
+    doc = Document()
+    _drop_extras(doc)
+    _configure(doc, layout, restyle_all=True)
+    for p in list(doc.paragraphs):
+        p._element.getparent().remove(p._element)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
+
+
+def _reference_document(path: Path, layout: Layout):
+    """The office's own template: its styles and page setup win; our missing styles are added."""
+    try:
+        doc = Document(str(path))
+    except Exception as exc:  # python-docx raises several types for a bad package
+        raise InputError([Problem(str(path), f"not a Word .docx file that can be used as a reference: {exc}")]) from None
+    body = doc.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):
+            body.remove(child)
+    _configure(doc, layout, restyle_all=False)
+    return doc
+
+
+def _drop_extras(doc) -> None:
+    """Parts of python-docx's default template a speech never uses (they cost time in every save)."""
+    for rels in (doc.part.rels, doc.part.package.rels):
+        for rid, rel in list(rels.items()):
+            if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "customXml", "thumbnail", "webSettings"):
+                del rels[rid]
+    styles = doc.styles.element
+    latent = styles.find(qn("w:latentStyles"))
+    if latent is not None:
+        styles.remove(latent)
+    for style in list(doc.styles):
+        if style.name not in KEEP_STYLES:
+            styles.remove(style.element)
+
+
+def _configure(doc, layout: Layout, restyle_all: bool) -> None:
+    styles = doc.styles
+    existing = {s.name for s in styles}
+    f, z = layout.fonts, layout.sizes
+
+    def style(name: str, base: str | None = "Normal"):
+        if name in existing:
+            return styles[name], restyle_all
+        s = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        if base:
+            s.base_style = styles[base]
+        return s, True
+
+    normal, fresh = style("Normal", None)
+    if fresh:
+        _para(normal, layout, f.body, z.body, indent=True)
+        ooxml.set_lang(normal.element)
+    defaults = styles.element.find(qn("w:docDefaults"))
+    if defaults is not None and restyle_all:
+        rpr_default = defaults.find(qn("w:rPrDefault"))
+        if rpr_default is not None:
+            ooxml.set_fonts(rpr_default, f.body)
+            ooxml.set_lang(rpr_default)
+    ooxml.set_theme_font_lang(doc.settings.element)
+
+    for name, font, size, align, indent, bold, level in (
+        ("Title", f.title, z.title, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
+        ("Speaker Line", f.speaker, z.speaker, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
+        ("Salutation", f.body, z.body, WD_ALIGN_PARAGRAPH.LEFT, False, False, None),
+        ("Heading 1", f.heading1, z.heading1, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False, 0),
+        ("Heading 2", f.heading2, z.heading2, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False, 1),
+        ("Heading 3", f.heading3, z.heading3, WD_ALIGN_PARAGRAPH.JUSTIFY, True, True, 2),
+    ):
+        s, fresh = style(name)
+        if fresh:
+            _para(s, layout, font, size, indent=indent, align=align, bold=bold)
+            ooxml.drop_borders(s)
+        if level is not None:
+            ooxml.set_outline_level(s, level)
+    if restyle_all:
+        _page(doc, layout)
+    ooxml.font_table_fallbacks(doc, {k: v for k, v in FALLBACKS.items()})
+
+
+def _para(s, layout: Layout, font: str, size: float, indent: bool, align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=False):
+    ooxml.set_fonts(s.element, font)
+    ooxml.drop_color(s.element)
+    s.font.size = Pt(size)
+    s.font.bold = bold
+    s.font.italic = False
+    pf = s.paragraph_format
+    pf.alignment = align
+    pf.space_before = Pt(0)
+    pf.space_after = Pt(0)
+    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    pf.line_spacing = Pt(layout.line_spacing)
+    pf.first_line_indent = Pt(size * layout.first_line_indent) if indent else Pt(0)
+    pf.left_indent = Pt(0)
+    pf.widow_control = True
+    if s.name.startswith("Heading"):
+        pf.keep_with_next = True
+
+
+def _page(doc, layout: Layout) -> None:
+    m = layout.margins
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(m.top), Mm(m.bottom)
+        section.left_margin, section.right_margin = Mm(m.left), Mm(m.right)
+        section.header_distance = Mm(15)
+        section.footer_distance = Mm(max(m.bottom - 7 - 7, 5))
+        width_pt = (210 - m.left - m.right) / 25.4 * 72
+        char_space = round((width_pt / layout.chars_per_line - layout.sizes.body) * 4096 / 1)  # 1/4096 pt units
+        ooxml.set_doc_grid(section._sectPr, round(layout.line_spacing * 20), char_space)
+        _page_numbers(doc, section, layout)
+
+
+def _page_numbers(doc, section, layout: Layout) -> None:
+    if layout.page_numbers == "none":
+        return
+    footer_style, _ = (doc.styles["Footer"], None)
+    ooxml.set_fonts(footer_style.element, layout.fonts.page_number)
+    footer_style.font.size = Pt(layout.sizes.page_number)
+    one_char = Pt(layout.sizes.page_number)
+    if layout.page_numbers == "centre":
+        _footer(section.footer, WD_ALIGN_PARAGRAPH.CENTER, layout, None)
+        return
+    doc.settings.odd_and_even_pages_header_footer = True
+    _footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT, layout, ("right", one_char))
+    _footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, layout, ("left", one_char))
+
+
+def _footer(footer, align, layout: Layout, inset) -> None:
+    footer.is_linked_to_previous = False
+    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
+    p.style = footer.part.document.styles["Footer"] if hasattr(footer.part, "document") else p.style
+    p.alignment = align
+    p.paragraph_format.first_line_indent = Pt(0)
+    if inset:
+        side, amount = inset
+        if side == "right":
+            p.paragraph_format.right_indent = amount
+        else:
+            p.paragraph_format.left_indent = amount
+    ooxml.add_page_field(p, layout.fonts.page_number)
+    for run in p.runs:
+        run.font.size = Pt(layout.sizes.page_number)

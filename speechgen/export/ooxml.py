@@ -1,0 +1,162 @@
+"""Low-level WordprocessingML the python-docx API does not reach.
+
+East Asian font slots, theme attributes, outline levels, the PAGE field, a
+lean base document, and zip entries with fixed times for byte-identical files.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+
+THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
+FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+
+
+def _rpr(owner):
+    """The w:rPr of a style, run or w:rPrDefault element, created when absent."""
+    if hasattr(owner, "get_or_add_rPr"):
+        return owner.get_or_add_rPr()
+    rpr = owner.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        owner.insert(0, rpr)
+    return rpr
+
+
+def set_fonts(rpr_owner, font: str) -> None:
+    """Put `font` in every slot (ascii, hAnsi, eastAsia, cs) and drop theme attributes, which would win."""
+    rpr = _rpr(rpr_owner)
+    rfonts = rpr.get_or_add_rFonts() if hasattr(rpr, "get_or_add_rFonts") else rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    for attr in THEME_ATTRS:
+        key = qn(attr)
+        if key in rfonts.attrib:
+            del rfonts.attrib[key]
+    for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+        rfonts.set(qn(attr), font)
+
+
+def set_lang(rpr_owner, east_asia: str = "zh-CN") -> None:
+    rpr = _rpr(rpr_owner)
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), east_asia)
+
+
+def drop_color(rpr_owner) -> None:
+    rpr = rpr_owner.rPr
+    if rpr is None:
+        return
+    for tag in ("w:color", "w:u", "w:i", "w:iCs"):
+        for el in rpr.findall(qn(tag)):
+            rpr.remove(el)
+
+
+def set_outline_level(style, level: int) -> None:
+    """level 0 is Heading 1: what the navigation pane and a TOC read."""
+    ppr = style.element.get_or_add_pPr()
+    lvl = ppr.find(qn("w:outlineLvl"))
+    if lvl is None:
+        lvl = OxmlElement("w:outlineLvl")
+        ppr.append(lvl)
+    lvl.set(qn("w:val"), str(level))
+
+
+def outline_level(style) -> int | None:
+    ppr = style.element.pPr
+    lvl = None if ppr is None else ppr.find(qn("w:outlineLvl"))
+    return None if lvl is None else int(lvl.get(qn("w:val")))
+
+
+def drop_borders(style) -> None:
+    ppr = style.element.pPr
+    if ppr is not None:
+        for el in ppr.findall(qn("w:pBdr")):
+            ppr.remove(el)
+
+
+def add_page_field(paragraph, font: str) -> None:
+    """「— N —」: a PAGE field between two dashes (python-docx has no field API)."""
+
+    def run(text: str | None = None, fld: str | None = None, instr: str | None = None) -> None:
+        r = paragraph.add_run(text or "")
+        set_fonts(r._r, font)
+        if fld:
+            el = OxmlElement("w:fldChar")
+            el.set(qn("w:fldCharType"), fld)
+            r._r.append(el)
+        if instr:
+            el = OxmlElement("w:instrText")
+            el.set(qn("xml:space"), "preserve")
+            el.text = instr
+            r._r.append(el)
+
+    run("— ")
+    run(fld="begin")
+    run(instr=" PAGE ")
+    run(fld="separate")
+    run("1")
+    run(fld="end")
+    run(" —")
+
+
+def set_doc_grid(sectPr, line_pitch_twips: int, char_space: int) -> None:
+    grid = sectPr.find(qn("w:docGrid"))
+    if grid is None:
+        grid = OxmlElement("w:docGrid")
+        sectPr.append(grid)
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(line_pitch_twips))
+    grid.set(qn("w:charSpace"), str(char_space))
+
+
+def set_theme_font_lang(settings_element, east_asia: str = "zh-CN") -> None:
+    lang = settings_element.find(qn("w:themeFontLang"))
+    if lang is None:
+        lang = OxmlElement("w:themeFontLang")
+        settings_element.append(lang)
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), east_asia)
+
+
+def fixed_zip(data: bytes) -> bytes:
+    """The same package with every entry dated FIXED_TIME, so equal input gives equal bytes."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, src.read(info.filename))
+    return out.getvalue()
+
+
+def font_table_fallbacks(document, fallbacks: dict[str, str]) -> None:
+    """Record altName fallbacks in fontTable.xml, so Word/WPS substitute well where a font is missing."""
+    part = next((p for p in document.part.package.iter_parts() if p.partname.endswith("fontTable.xml")), None)
+    if part is None:
+        return
+    from lxml import etree
+
+    root = etree.fromstring(part.blob)
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    have = {f.get(f"{{{w}}}name") for f in root.findall(f"{{{w}}}font")}
+    for name, alt in fallbacks.items():
+        if name in have:
+            continue
+        font = etree.SubElement(root, f"{{{w}}}font", {f"{{{w}}}name": name})
+        etree.SubElement(font, f"{{{w}}}altName", {f"{{{w}}}val": alt})
+        etree.SubElement(font, f"{{{w}}}charset", {f"{{{w}}}val": "86"})
+        etree.SubElement(font, f"{{{w}}}family", {f"{{{w}}}val": "modern" if "仿宋" in name or "楷" in name else "auto"})
+        etree.SubElement(font, f"{{{w}}}pitch", {f"{{{w}}}val": "variable"})
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)

@@ -1,0 +1,73 @@
+"""Markdown, plain text and JSON writers."""
+
+from __future__ import annotations
+
+import json
+
+from ..draft import Draft
+
+
+def to_markdown(draft: Draft, explain: bool = False) -> str:
+    out: list[str] = []
+    for kind, text in draft.lines():
+        if kind == "title":
+            out.append(f"# {text}")
+        elif kind == "heading1":
+            out.append(f"## {text}")
+        elif kind == "heading2":
+            out.append(f"### {text}")
+        elif kind in ("speaker", "date"):
+            out.append(f"<p align=\"center\">{text}</p>")
+        else:
+            out.append(text)
+    if explain:
+        out.append("---")
+        out.append("## 出处(--explain)")
+        out.extend(f"{i}. {line}" for i, line in enumerate(explain_lines(draft), 1))
+    return "\n\n".join(out) + "\n"
+
+
+def to_text(draft: Draft, explain: bool = False) -> str:
+    out = [text for _, text in draft.lines()]
+    if explain:
+        out.append("—— 出处(--explain) ——")
+        out.append("\n".join(explain_lines(draft)))
+    return "\n\n".join(out) + "\n"
+
+
+def to_json(draft: Draft, explain: bool = False) -> str:
+    data = draft.to_dict()
+    if not explain:
+        for s in _sentence_dicts(data):
+            s.pop("source", None)
+            s.pop("slot", None)
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _sentence_dicts(data: dict) -> list[dict]:
+    found: list[dict] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "sentences" in node:
+                found.extend(node["sentences"])
+            for v in node.values():
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    walk(data)
+    return found
+
+
+def explain_lines(draft: Draft) -> list[str]:
+    """「sentence」 ← slot (file:line) for every sentence that came from a bank."""
+    lines = []
+    for s in draft.sentences():
+        origin = f"{s.slot} ({s.source})" if s.slot else s.source or "template"
+        lines.append(f"「{s.shown}」 ← {origin}")
+    return lines
+
+
+WRITERS = {"md": to_markdown, "txt": to_text, "json": to_json}

@@ -1,0 +1,81 @@
+"""The one Jinja environment speechgen renders with.
+
+Sandboxed and immutable (templates and banks may come from user folders),
+StrictUndefined (an unknown name is an error, never an empty string in a
+leader's speech). ``finalize`` wraps every value a template prints in data
+marks, so event text is recognised later as data: it is inserted literally,
+never rendered again, and facts may repeat where phrases may not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .cnnum import to_chinese
+
+DATA_OPEN, DATA_CLOSE = "\ue030", "\ue031"
+PRIVATE = {chr(c) for c in range(0xE000, 0xE100)}
+
+
+class Emitted(str):
+    """Text produced by speechgen itself (structure marks); printed unwrapped."""
+
+
+def _strip_private(text: str) -> str:
+    return "".join(ch for ch in text if ch not in PRIVATE)
+
+
+def mark_data(value: Any) -> Any:
+    """Wrap printed values in data marks; text speechgen composed itself passes through.
+
+    Event values never hold private-use characters (they are stripped on load and
+    here), so a string that holds one was built from speechgen's own marks: the
+    output of a block or of a template function.
+    """
+    if isinstance(value, Emitted) or (isinstance(value, str) and any(ch in PRIVATE for ch in value)):
+        return value
+    if value is None:
+        raise ValueError("a missing fact (None) reached the text")
+    if isinstance(value, (list, tuple)):
+        value = "、".join(str(v) for v in value)
+    return f"{DATA_OPEN}{_strip_private(str(value))}{DATA_CLOSE}"
+
+
+def join_cn(items: Sequence[Any], last: str = "和", sep: str = "、") -> str:
+    """A、B和C: the way a list of phrases is joined in running Chinese text."""
+    items = [str(i) for i in items]
+    if len(items) <= 1:
+        return "".join(items)
+    return sep.join(items[:-1]) + last + items[-1]
+
+
+def _cn(n: Any) -> str:
+    return to_chinese(int(n))
+
+
+class SpeechEnvironment(ImmutableSandboxedEnvironment):
+    """Sandboxed, strict, with speechgen's filters."""
+
+    def __init__(self, template_dirs: Iterable[Path] = ()) -> None:
+        loaders = [FileSystemLoader([str(d) for d in template_dirs])]
+        super().__init__(
+            loader=ChoiceLoader(loaders),
+            undefined=StrictUndefined,
+            autoescape=False,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            finalize=mark_data,
+            keep_trailing_newline=False,
+        )
+        self.filters["cn"] = _cn
+        self.filters["join_cn"] = join_cn
+        self.globals.clear()  # no range(), lipsum(), dict(), cycler(): nothing a bank needs
+
+
+def new_environment(template_dirs: Iterable[Path] = ()) -> SpeechEnvironment:
+    return SpeechEnvironment(template_dirs)

@@ -1,0 +1,153 @@
+"""The plan: which sections, how many points, how long, which seed.
+
+The plan is decided before any text is written, from the event, the options
+given on the command line and the type catalogue (templates/types.yaml).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError, InputError, Problem
+from .event import Event
+from .resources import display_path, templates_dir
+from .schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
+from .yamlsafe import parse_single, read_text
+
+DEFAULT_RATE = 180
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    key: str
+    priority: int
+    requires: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    default_points: int
+    default_length: int
+    sections: tuple[SectionSpec, ...]
+
+
+@dataclass(frozen=True)
+class Options:
+    """What the command line may set over the event's own options."""
+
+    style: str | None = None
+    points: int | None = None
+    length: int | None = None
+    minutes: float | None = None
+    rate: int = DEFAULT_RATE
+    seed: int | None = None
+    mark_missing: bool = False
+    banks: tuple[Path, ...] = ()
+    templates: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    type: str
+    style: str
+    seed: int
+    points: int
+    points_fixed: bool
+    target: int
+    target_given: bool
+    rate: int
+    mark_missing: bool
+    catalogue: TypeSpec = field(repr=False)
+    template_dirs: tuple[Path, ...] = ()
+    bank_dirs: tuple[Path, ...] = ()
+
+    def sections_for(self, event: Event, points: int) -> tuple[str, ...]:
+        """The keys of the `points` sections to write, in speech order."""
+        usable = [s for s in self.catalogue.sections if all(event.get(r) for r in s.requires)]
+        chosen = {s.key for s in sorted(usable, key=lambda s: s.priority)[:points]}
+        return tuple(s.key for s in self.catalogue.sections if s.key in chosen)
+
+    def max_points(self, event: Event) -> int:
+        usable = [s for s in self.catalogue.sections if all(event.get(r) for r in s.requires)]
+        return min(POINTS_RANGE[1], len(usable))
+
+
+def derive_seed(event: Event, seed: int | None) -> int:
+    """The seed given, or one derived from the event's identity (stable, distinct per meeting)."""
+    if seed is not None:
+        return seed
+    digest = hashlib.sha256(event.identity().encode("utf-8")).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+def make_plan(event: Event, opts: Options, style_meta: dict[str, Any] | None = None, style: str = "formal") -> Plan:
+    catalogue = load_catalogue(opts.templates)[event.type]
+    points = opts.points or event.get("options.points")
+    if points is not None and not POINTS_RANGE[0] <= points <= POINTS_RANGE[1]:
+        raise ConfigError(f"--points must be from {POINTS_RANGE[0]} to {POINTS_RANGE[1]}, found {points}")
+    target, given = _target(event, opts, catalogue, style_meta or {})
+    return Plan(
+        type=event.type,
+        style=style,
+        seed=derive_seed(event, opts.seed if opts.seed is not None else event.get("options.seed")),
+        points=points or catalogue.default_points,
+        points_fixed=points is not None,
+        target=target,
+        target_given=given,
+        rate=opts.rate,
+        mark_missing=opts.mark_missing,
+        catalogue=catalogue,
+        template_dirs=opts.templates,
+        bank_dirs=opts.banks,
+    )
+
+
+def _target(event: Event, opts: Options, spec: TypeSpec, meta: dict[str, Any]) -> tuple[int, bool]:
+    if opts.length is not None:
+        length = opts.length
+    elif opts.minutes is not None:
+        length = round(opts.minutes * opts.rate)
+    elif event.get("options.length") is not None:
+        length = event.get("options.length")
+    elif event.get("options.minutes") is not None:
+        length = round(event.get("options.minutes") * opts.rate)
+    else:
+        return round(spec.default_length * float(meta.get("length_factor", 1.0))), False
+    lo, hi = LENGTH_RANGE
+    if not lo <= length <= hi:
+        raise ConfigError(f"the target length must be from {lo} to {hi} characters, found {length}")
+    return length, True
+
+
+def load_catalogue(extra_dirs: Sequence[Path] = ()) -> dict[str, TypeSpec]:
+    """types.yaml from the first template folder that has one (user folders first)."""
+    for d in [*extra_dirs, templates_dir()]:
+        f = d / "types.yaml"
+        if f.is_file():
+            return _catalogue(f, f.stat().st_mtime)
+    raise ConfigError("no types.yaml found in the template folders")
+
+
+@functools.lru_cache(maxsize=8)
+def _catalogue(path: Path, _mtime: float) -> dict[str, TypeSpec]:
+    name = display_path(path)
+    data = parse_single(read_text(path, name), name).plain()
+    out: dict[str, TypeSpec] = {}
+    problems: list[Problem] = []
+    for t in MEETING_TYPES:
+        spec = data.get(t)
+        try:
+            sections = tuple(
+                SectionSpec(str(s["key"]), int(s.get("priority", 9)), tuple(s.get("requires", ()))) for s in spec["sections"]
+            )
+            out[t] = TypeSpec(int(spec["default_points"]), int(spec["default_length"]), sections)
+        except (KeyError, TypeError, ValueError):
+            problems.append(Problem(name, "needs default_points, default_length and a sections list", key=t))
+    if problems:
+        raise InputError(problems)
+    return out

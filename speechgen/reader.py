@@ -1,0 +1,79 @@
+"""Read a draft back from .docx, .md or .txt as printed lines (kind, text), for `speechgen check`."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .errors import InputError, Problem
+from .yamlsafe import decode
+
+_H1 = re.compile(r"^[一二三四五六七八九十]+、")
+_H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
+
+
+def read_draft(path: Path) -> list[tuple[str, str]]:
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise InputError([Problem(str(path), "no such file")])
+    if suffix == ".docx":
+        return _docx(path)
+    if suffix in (".md", ".txt", ".markdown"):
+        raw = path.read_bytes()
+        if len(raw) > 5_000_000:
+            raise InputError([Problem(str(path), "file is over 5 MB; not a speech draft")])
+        return _text(decode(raw, str(path)), markdown=suffix != ".txt")
+    raise InputError([Problem(str(path), "cannot check this kind of file; give a .docx, .md or .txt draft")])
+
+
+def _docx(path: Path) -> list[tuple[str, str]]:
+    from docx import Document
+
+    try:
+        doc = Document(str(path))
+    except Exception as exc:  # python-docx raises several types for a bad package
+        raise InputError([Problem(str(path), f"not a readable .docx file: {exc}")]) from None
+    lines: list[tuple[str, str]] = []
+    for i, p in enumerate(doc.paragraphs):
+        text = p.text.strip()
+        if not text:
+            continue
+        style = (p.style.name if p.style is not None else "") or ""
+        lines.append((_kind(text, style, len(lines)), text))
+        del i
+    return lines
+
+
+def _text(text: str, markdown: bool) -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = []
+    for block in re.split(r"\n\s*\n", text):
+        block = block.strip()
+        if not block or block == "---":
+            continue
+        if markdown and block.startswith("## 出处"):
+            break
+        if block.startswith("—— 出处"):
+            break
+        style = ""
+        if markdown:
+            m = re.match(r"^(#{1,4})\s+(.*)$", block, re.S)
+            if m:
+                style = {1: "Title", 2: "Heading 1", 3: "Heading 2"}.get(len(m.group(1)), "Heading 3")
+                block = m.group(2).strip()
+            block = re.sub(r"<[^>]+>", "", block).strip()
+        lines.append((_kind(block, style, len(lines)), " ".join(block.split())))
+    return lines
+
+
+def _kind(text: str, style: str, index: int) -> str:
+    if style == "Title" or (index == 0 and text.startswith("在") and text.endswith("讲话")):
+        return "title"
+    if style.startswith("Heading 1") or _H1.match(text):
+        return "heading1"
+    if style.startswith("Heading 2") or _H2.match(text):
+        return "heading2"
+    if re.fullmatch(r"[（(]\d{4}年\d{1,2}月\d{1,2}日[）)]", text):
+        return "date"
+    if style == "Speaker Line":
+        return "speaker"
+    return "body"

@@ -1,0 +1,43 @@
+"""Where the built-in templates, phrase banks and checks live.
+
+Installed, they are package data inside ``speechgen/``; in a checkout they are
+the top-level ``templates/`` and ``phrasebanks/`` folders that users edit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+_HERE = Path(__file__).resolve().parent
+
+
+def _builtin(name: str) -> Path:
+    for candidate in (_HERE / name, _HERE.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise RuntimeError(f"speechgen is installed without its {name}/ folder")
+
+
+def templates_dir() -> Path:
+    return _builtin("templates")
+
+
+def banks_dir() -> Path:
+    return _builtin("phrasebanks")
+
+
+def env_bank_dirs() -> list[Path]:
+    """Folders named in SPEECHGEN_BANKS (a path list, like PATH)."""
+    raw = os.environ.get("SPEECHGEN_BANKS", "")
+    return [Path(p) for p in raw.split(os.pathsep) if p.strip()]
+
+
+def display_path(path: Path) -> str:
+    """A short name for messages: relative to the built-in root or the cwd when possible."""
+    for root in (banks_dir().parent, templates_dir().parent, Path.cwd()):
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(path)

@@ -1,0 +1,206 @@
+"""Read YAML the careful way: safe tags only, marks kept, hostile files refused.
+
+The result is a tree of ``Node`` objects that remember where each value and each
+mapping key stood in the file, so that every later error can say
+``file:line:col``. Aliases are followed, but the number of nodes a document may
+expand to is bounded, so an alias bomb is refused instead of expanded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError, Problem
+
+MAX_FILE_BYTES = 1_000_000
+MAX_NODES = 20_000
+MAX_DEPTH = 40
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:map",
+}
+
+
+@dataclass
+class Node:
+    """A YAML value with its position (1-based line and column)."""
+
+    value: Any  # dict[str, Entry] | list[Node] | scalar
+    line: int
+    col: int
+    kind: str  # "map" | "seq" | "scalar"
+
+    def plain(self) -> Any:
+        """The value with all marks stripped (dicts, lists, scalars)."""
+        if self.kind == "map":
+            return {k: e.node.plain() for k, e in self.value.items()}
+        if self.kind == "seq":
+            return [n.plain() for n in self.value]
+        return self.value
+
+
+@dataclass
+class Entry:
+    """A mapping entry: the key as written, where it stood, and its value."""
+
+    key: str
+    key_line: int
+    key_col: int
+    node: Node
+
+
+@dataclass
+class _Budget:
+    nodes: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+
+def read_text(path: Path, display: str | None = None) -> str:
+    """Read a file as UTF-8 text, refusing what is too big, binary or mis-encoded."""
+    name = display or str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)")])
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read file: {exc.strerror or exc}")]) from None
+    return decode(raw, name)
+
+
+def decode(raw: bytes, name: str) -> str:
+    """Bytes to text: UTF-8 (a BOM is allowed), never anything else."""
+    if b"\x00" in raw:
+        raise InputError([Problem(name, "this is a binary file, not a YAML text file")])
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            [Problem(name, "file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)", line=line)]
+        ) from None
+
+
+def parse_documents(text: str, name: str) -> list[Node | None]:
+    """Every YAML document in text as a Node tree (None for an empty document)."""
+    try:
+        roots = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
+        raise InputError([Problem(name, f"invalid YAML: {what}", line=line, col=col)]) from None
+    except yaml.YAMLError as exc:
+        raise InputError([Problem(name, f"invalid YAML: {exc}")]) from None
+    except RecursionError:
+        raise InputError([Problem(name, "invalid YAML: nested too deeply")]) from None
+    docs: list[Node | None] = []
+    for root in roots:
+        budget = _Budget()
+        try:
+            node = None if root is None else _convert(root, name, budget, 0)
+        except _Stop:
+            node = None
+        if budget.problems:
+            raise InputError(budget.problems)
+        docs.append(node)
+    return docs
+
+
+def parse_single(text: str, name: str) -> Node:
+    """Exactly one document whose top level is a mapping."""
+    docs = parse_documents(text, name)
+    if not docs or all(d is None for d in docs):
+        raise InputError([Problem(name, "file is empty; expected a YAML mapping such as `type: mobilisation`")])
+    if len(docs) > 1:
+        raise InputError([Problem(name, f"file holds {len(docs)} YAML documents; use `speechgen batch` for a stream")])
+    root = docs[0]
+    assert root is not None
+    if root.kind != "map":
+        raise InputError(
+            [Problem(name, f"top level must be a mapping of keys, found a {_kind_word(root)}", root.line, root.col)]
+        )
+    return root
+
+
+def _kind_word(node: Node) -> str:
+    return {"map": "mapping", "seq": "list"}.get(node.kind, "single value")
+
+
+def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
+    budget.nodes += 1
+    line, col = node.start_mark.line + 1, node.start_mark.column + 1
+    if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
+        if not budget.problems:
+            budget.problems.append(
+                Problem(
+                    name,
+                    f"document expands to more than {MAX_NODES:,} values or {MAX_DEPTH} levels (alias bomb?)",
+                    line,
+                    col,
+                )
+            )
+        raise _Stop
+    if node.tag not in _SAFE_TAGS:
+        budget.problems.append(Problem(name, f"tag {node.tag!r} is not allowed; only plain YAML values are", line, col))
+        return Node(None, line, col, "scalar")
+    if isinstance(node, yaml.MappingNode):
+        entries: dict[str, Entry] = {}
+        for knode, vnode in node.value:
+            kl, kc = knode.start_mark.line + 1, knode.start_mark.column + 1
+            if not isinstance(knode, yaml.ScalarNode):
+                budget.problems.append(Problem(name, "a key must be a plain word, not a list or mapping", kl, kc))
+                continue
+            if knode.tag == "tag:yaml.org,2002:merge" or knode.value == "<<":
+                budget.problems.append(Problem(name, "merge keys (<<) are not supported", kl, kc))
+                continue
+            key = str(knode.value)
+            if key in entries:
+                first = entries[key]
+                budget.problems.append(
+                    Problem(name, f"duplicate key (first given at line {first.key_line})", kl, kc, key=key)
+                )
+                continue
+            entries[key] = Entry(key, kl, kc, _convert(vnode, name, budget, depth + 1))
+        return Node(entries, line, col, "map")
+    if isinstance(node, yaml.SequenceNode):
+        return Node([_convert(n, name, budget, depth + 1) for n in node.value], line, col, "seq")
+    return Node(_scalar(node), line, col, "scalar")
+
+
+def _scalar(node: yaml.ScalarNode) -> Any:
+    loader = yaml.SafeLoader("")
+    try:
+        value = loader.construct_object(node)
+    except (yaml.YAMLError, ValueError, OverflowError):
+        value = node.value  # e.g. an impossible timestamp: keep the text and let validation speak
+    finally:
+        loader.dispose()
+    return value
+
+
+class _Stop(Exception):
+    """Raised inside the walk once the node budget is spent."""
+
+
+def iter_documents(text: str, name: str) -> Iterator[tuple[int, Node | None]]:
+    """(index, root) for each document of a stream, bounded like parse_documents."""
+    yield from enumerate(parse_documents(text, name))
