@@ -240,6 +240,8 @@ def _words(entry: Any, name: str, slot: str, problems: list[Problem]) -> tuple[s
 
 def requirements(text: str, env: SpeechEnvironment) -> tuple[frozenset[str], tuple[str, ...]]:
     """(event fields a variant uses, names it uses that nothing provides)."""
+    if "{" not in text:
+        return frozenset(), ()
     ast = env.parse(text)
     paths: set[str] = set()
     unknown: list[str] = []

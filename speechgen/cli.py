@@ -162,3 +162,70 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
             click.echo(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info")
     if errors:
         sys.exit(1)
+
+
+@main.group()
+def banks() -> None:
+    """Inspect and check phrase banks (built-in, styles, and your own folders)."""
+
+
+def _bank_dirs(dirs: tuple[Path, ...]) -> tuple[Path, ...]:
+    from .resources import env_bank_dirs
+
+    return (*env_bank_dirs(), *dirs)
+
+
+@banks.command("list")
+@click.option("--style", default="formal", show_default=True, help="The style whose layers to show.")
+@click.option("--banks", "dirs", multiple=True, type=click.Path(path_type=Path), help="User bank folders (repeatable).")
+def banks_list(style: str, dirs: tuple[Path, ...]) -> None:
+    """Every slot, its number of variants, and the files they come from."""
+    from collections import Counter
+
+    from .banks import load_banks
+
+    bank_set = load_banks(style, _bank_dirs(dirs))
+    click.echo(f"style {style}; layers, lowest first: {', '.join(bank_set.files)}")
+    for slot in sorted(bank_set.slots):
+        variants = bank_set.variants(slot)
+        files = Counter(v.file for v in variants)
+        origin = ", ".join(f"{f}×{n}" for f, n in files.items())
+        click.echo(f"{slot}\t{len(variants)}\t{origin}")
+
+
+@banks.command("show")
+@click.argument("slot")
+@click.option("--style", default="formal", show_default=True)
+@click.option("--banks", "dirs", multiple=True, type=click.Path(path_type=Path), help="User bank folders (repeatable).")
+def banks_show(slot: str, style: str, dirs: tuple[Path, ...]) -> None:
+    """The variants of SLOT, each with its file:line."""
+    import difflib
+
+    from .banks import load_banks
+    from .errors import ConfigError
+
+    bank_set = load_banks(style, _bank_dirs(dirs))
+    if slot not in bank_set.slots:
+        close = difflib.get_close_matches(slot, list(bank_set.slots), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ConfigError(f'no slot "{slot}" in the banks of style {style}{hint}')
+    for v in bank_set.variants(slot):
+        tags = "".join(f" [{k}: {', '.join(t)}]" for k, t in (("types", v.types), ("styles", v.styles)) if t)
+        needs = f" (needs {', '.join(sorted(v.requires))})" if v.requires else ""
+        click.echo(f"{v.where}: {v.text}{tags}{needs}")
+
+
+@banks.command("check")
+@click.argument("dirs", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path))
+def banks_check(dirs: tuple[Path, ...], templates: tuple[Path, ...]) -> None:
+    """Check the built-in banks and the folders DIRS: YAML, fields, duplicates, counts. Exit 1 on errors."""
+    from .bankcheck import check_banks
+
+    findings = check_banks(_bank_dirs(dirs), templates)
+    for f in findings:
+        click.echo(str(f))
+    errors = sum(f.severity == "error" for f in findings)
+    click.echo(f"banks check: {errors} error(s), {len(findings) - errors} warning(s)")
+    if errors:
+        sys.exit(1)

@@ -80,6 +80,7 @@ class Composer:
     used_texts: set[str] = field(default_factory=set)
     calls: dict[str, int] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
+    explore: bool = False  # reach every slot (for `banks check`), never a real draft
 
     def __post_init__(self) -> None:
         self.values = variables(self.event) | {"count": Emitted(COUNT_MARK)}
@@ -128,7 +129,9 @@ class Composer:
         return Emitted(tree.BREAK + head + self._facts(base) + self._picks(f"{base}.body", picks) + tree.BREAK)
 
     def choose(self, k: int, bases: Sequence[str]) -> list[str]:
-        """k of the bases, seeded, in their listed order."""
+        """k of the bases, seeded, in their listed order (all of them when exploring)."""
+        if self.explore:
+            return list(bases)
         rng = random.Random(f"{self.plan.seed}:choose:{','.join(bases)}")
         keep = set(rng.sample(list(bases), min(k, len(bases))))
         return [b for b in bases if b in keep]
@@ -150,11 +153,13 @@ class Composer:
         return Emitted(f"{mark}{sentence_id}{'|' + key if key else ''}{tree.END}")
 
     def pick(self, slot: str, heading: bool = False, **flags: Any) -> Sentence | None:
+        n = self.calls.get(slot, 0)
+        self.calls[slot] = n + 1
+        if self.explore:
+            return None
         variants = self.banks.variants(slot)
         if not variants and slot not in self.banks.slots:
             raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
-        n = self.calls.get(slot, 0)
-        self.calls[slot] = n + 1
         fitting = [v for v in variants if v.fits(self.event.type, self.plan.style)]
         eligible = [v for v in fitting if all(present(self.event, r) for r in v.requires)]
         rng = random.Random(f"{self.plan.seed}:{slot}:{n}")
@@ -188,6 +193,8 @@ class Composer:
         return Sentence(f"【待补充：{label}】", slot, fewest.where, **flags)
 
     def render(self, v: Variant) -> str:
+        if "{" not in v.text:
+            return v.text  # plain text: nothing to render
         try:
             if v._template is None:
                 v._template = self.env.from_string(v.text)
@@ -221,6 +228,29 @@ def compose_once(event: Event, plan: Plan, banks: BankSet, points: int) -> tuple
     draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
     draft.meta.update(type=event.type, style=plan.style, seed=plan.seed, points=len(draft.sections))
     return draft, composer
+
+
+def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> set[str]:
+    """The slots a type's template calls when every section and every choice is taken."""
+    from .event import Event
+    from .plan import load_catalogue
+
+    env = template_environment(template_dirs)
+    sections = tuple(s.key for s in load_catalogue(template_dirs)[meeting_type].sections)
+    facts = {"meeting.name": "会议", "meeting.date": __import__("datetime").date(2026, 1, 1), "meeting.level": "县",
+             "speaker.title": "职务", "meeting.before_speech": ("议程",)}
+    event = Event(meeting_type, facts)
+    plan = _explore_plan(meeting_type, template_dirs)
+    composer = Composer(event, plan, banks, sections, env, explore=True)
+    env.get_template(f"{meeting_type}.j2").render(composer.values | composer.functions())
+    return set(composer.calls)
+
+
+def _explore_plan(meeting_type: str, template_dirs: tuple[Path, ...]) -> Plan:
+    from .plan import load_catalogue
+
+    return Plan(meeting_type, "formal", 0, 5, True, 3000, False, 180, False, load_catalogue(template_dirs)[meeting_type],
+                template_dirs)
 
 
 def _where(name: str, exc: Exception) -> str:

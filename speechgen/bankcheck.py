@@ -1,0 +1,99 @@
+"""`speechgen banks check`: what a bank editor needs to know before a draft goes wrong."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .banks import BankSet, Variant, all_files, available_styles, load_banks, read_bank_file, shared_environment
+from .errors import InputError, Problem
+from .schema import MEETING_TYPES
+
+MIN_VARIANTS = 6
+_PLACEHOLDER = re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])|某某|\*|……")
+_DIGIT = re.compile(r"[0-9０-９]")
+
+
+@dataclass(frozen=True)
+class BankFinding:
+    severity: str  # error | warning
+    where: str
+    slot: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.slot}: {self.severity}: {self.message}"
+
+
+def reachable_slots(meeting_type: str, banks: BankSet, template_dirs: Sequence[Path] = ()) -> set[str]:
+    """Every slot the type's template can call, with every section and every choice taken."""
+    from .compose import reach_all
+
+    return reach_all(meeting_type, banks, tuple(template_dirs))
+
+
+def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = ()) -> list[BankFinding]:
+    findings: list[BankFinding] = []
+    env = shared_environment()
+    for path in all_files(user_dirs):
+        problems: list[Problem] = []
+        try:
+            _, entries = read_bank_file(path, env, problems)
+        except InputError as exc:
+            findings.extend(BankFinding("error", _loc(p), p.key or "", p.message) for p in exc.problems)
+            continue
+        findings.extend(BankFinding("error", _loc(p), p.key or "", p.message) for p in problems)
+        for slot, _, variants in entries:
+            findings.extend(_variant_findings(slot, variants))
+    if any(f.severity == "error" for f in findings):
+        return findings
+    for style in available_styles(user_dirs):
+        banks = load_banks(style, user_dirs)
+        for meeting_type in MEETING_TYPES:
+            for slot in sorted(reachable_slots(meeting_type, banks, template_dirs)):
+                usable = [v for v in banks.variants(slot) if v.fits(meeting_type, style)]
+                if slot.endswith(".facts") and not banks.variants(slot):
+                    continue
+                if len(usable) < MIN_VARIANTS:
+                    where = usable[0].file if usable else "(no bank)"
+                    findings.append(BankFinding("error", where, slot,
+                                                f"{len(usable)} variant(s) for {meeting_type}/{style}; at least {MIN_VARIANTS} needed"))
+    return _dedupe(findings)
+
+
+def _variant_findings(slot: str, variants: list[Variant]) -> list[BankFinding]:
+    out: list[BankFinding] = []
+    for v in variants:
+        if v.unknown:
+            out.append(BankFinding("error", v.where, slot, f"uses {', '.join(v.unknown)}, which no event provides; "
+                                   "the variant can never be chosen"))
+        plain = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", v.text)
+        if _DIGIT.search(plain):
+            out.append(BankFinding("error", v.where, slot, "has a number of its own; numbers come only from the event"))
+        if _PLACEHOLDER.search(plain):
+            out.append(BankFinding("error", v.where, slot, "has placeholder-looking text (xx, 某某, *, ……)"))
+    plain = [re.sub(r"\{\{.*?\}\}", "", v.text) for v in variants]
+    for i, a in enumerate(variants):
+        for j in range(i + 1, len(variants)):
+            b = variants[j]
+            if a.text == b.text:
+                out.append(BankFinding("error", b.where, slot, f"duplicate of the variant at {a.where}"))
+            elif len(plain[i]) >= 20 and difflib.SequenceMatcher(None, plain[i], plain[j]).ratio() > 0.8:
+                out.append(BankFinding("warning", b.where, slot, f"nearly the same as the variant at {a.where}"))
+    return out
+
+
+def _loc(p: Problem) -> str:
+    return p.file + (f":{p.line}" if p.line else "")
+
+
+def _dedupe(findings: list[BankFinding]) -> list[BankFinding]:
+    seen, out = set(), []
+    for f in findings:
+        if (f.where, f.slot, f.message) not in seen:
+            seen.add((f.where, f.slot, f.message))
+            out.append(f)
+    return out
