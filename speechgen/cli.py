@@ -229,3 +229,29 @@ def banks_check(dirs: tuple[Path, ...], templates: tuple[Path, ...]) -> None:
     click.echo(f"banks check: {errors} error(s), {len(findings) - errors} warning(s)")
     if errors:
         sys.exit(1)
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option("-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help="Folder for the drafts.")
+@click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="docx", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first event that cannot be drafted.")
+@click.option("--report", type=click.Path(path_type=Path), help="Write a per-event report (.csv or .json).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings; the summary only.")
+@render_options
+def batch(inputs: tuple[str, ...], out: Path, fmt: str, jobs: int | None, fail_fast: bool, report: Path | None,
+          quiet: bool, **kw: Any) -> None:
+    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder."""
+    from .batch import default_jobs
+    from .batchrun import run_batch
+    from .render import layout_from, options_from
+
+    if kw.get("reference") and not Path(kw["reference"]).is_file():
+        from .errors import ConfigError
+
+        raise ConfigError(f"--reference-docx {kw['reference']}: no such file")
+    settings = {"options": options_from(kw), "layout": layout_from(kw), "explain": bool(kw.get("explain")),
+                "reference": kw.get("reference")}
+    code = run_batch(inputs, out, fmt, jobs or default_jobs(), bool(kw.get("force")), fail_fast, report, quiet, settings)
+    sys.exit(code)

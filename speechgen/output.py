@@ -8,6 +8,7 @@ the next time that folder is written to.
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import tempfile
@@ -55,34 +56,99 @@ def inside(folder: Path, name: str) -> Path:
 
 
 def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
-    """Write data to path via a temporary file in the same folder and a rename."""
+    """Write data to path so that no reader ever sees half a file.
+
+    On Linux the data goes into an unnamed file (O_TMPFILE) that only gets a name
+    once complete, so even a kill -9 leaves no temporary behind; elsewhere a
+    hidden temporary in the same folder is renamed into place.
+    """
     folder = path.parent
-    if path.exists() and not force:
-        raise OutputError(f"{path}: exists; use --force to overwrite")
     if path.is_dir():
         raise OutputError(f"{path}: is a folder")
+    if path.exists() and not force:
+        raise OutputError(f"{path}: exists; use --force to overwrite")
     if not folder.is_dir():
         raise OutputError(f"{folder}: no such folder")
     try:
-        fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=folder)
+        if hasattr(os, "O_TMPFILE"):
+            try:
+                _write_unnamed(path, data, force)
+                return
+            except _NoTmpfile:
+                pass
+        _write_named(path, data, force)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+class _NoTmpfile(Exception):
+    """The file system does not support O_TMPFILE."""
+
+
+def _write_unnamed(path: Path, data: bytes, force: bool) -> None:
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
+        fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
+    except OSError as exc:
+        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
+            raise _NoTmpfile from None
+        raise
+    try:
+        _write_all(fd, data)
+        if not force:
+            try:
+                _link_fd(fd, path)
+            except FileExistsError:
+                raise OutputError(f"{path}: exists; use --force to overwrite") from None
+            return
+        tmp = path.parent / f"{TMP_PREFIX}{os.getpid()}-{path.name}"
+        _link_fd(fd, tmp)
+        os.replace(tmp, path)  # the name exists only between these two calls
+    finally:
+        os.close(fd)
+
+
+def _link_fd(fd: int, target: Path) -> None:
+    """Give the unnamed file a name: linkat(…, AT_SYMLINK_FOLLOW) through /proc.
+
+    os.link only calls linkat (and so follows the /proc link) when a dir_fd is
+    given; the root folder serves, the source path being absolute.
+    """
+    root = os.open("/", os.O_RDONLY)
+    try:
+        os.link(f"/proc/self/fd/{fd}", target, src_dir_fd=root, follow_symlinks=True)
+    except OSError as exc:
+        if exc.errno in (errno.EXDEV, errno.EPERM, errno.ENOENT) and not isinstance(exc, FileExistsError):
+            raise _NoTmpfile from None
+        raise
+    finally:
+        os.close(root)
+
+
+def _write_named(path: Path, data: bytes, force: bool) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+    try:
+        _write_all(fd, data)
+        os.close(fd)
+        fd = -1
         if not force and path.exists():
             raise OutputError(f"{path}: exists; use --force to overwrite")
         os.replace(tmp, path)
-    except BaseException as exc:
+    except BaseException:
+        if fd >= 0:
+            os.close(fd)
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+    os.fsync(fd)
 
 
 def clean_stale_temporaries(folder: Path) -> None:
