@@ -94,21 +94,18 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
 @main.command()
 @click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
 def validate(events: tuple[Path, ...]) -> None:
-    """Check EVENT files; list every problem; exit 1 if any."""
-    from .errors import InputError
-    from .event import load_event
+    """Check EVENT files (also streams and batch files); list every problem; exit 1 if any."""
+    from .batch import read_jobs
 
     bad = 0
-    for path in events:
-        try:
-            event = load_event(path)
-        except InputError as exc:
+    for job in read_jobs(list(events)):
+        if job.event is None:
             bad += 1
-            click.echo(str(exc), err=True)
+            click.echo("\n".join(job.problems), err=True)
             continue
-        for w in event.warnings:
+        for w in job.event.warnings:
             click.echo(f"warning: {w}", err=True)
-        click.echo(f"{path}: ok ({event.type})")
+        click.echo(f"{job.label}: ok ({job.event.type})")
     if bad:
         sys.exit(1)
 

@@ -57,14 +57,14 @@ class Group:
 SCHEMA = Group(
     "",
     {
-        "type": Field("类型", "type", True, "mobilisation|summary|summary_mobilisation|village_stay"),
+        "type": Field("类型", "type", True, "mobilisation / summary / summary_mobilisation / village_stay"),
         "meeting": Group(
             "会议",
             {
                 "name": Field("名称", "text", True, "会议名称"),
                 "date": Field("日期", "date", True, "YYYY-MM-DD 或 2026年3月16日"),
                 "place": Field("地点", "text", help="会议地点"),
-                "level": Field("层级", "level", help="省|市|县|区|乡|镇; 缺省时从会议名称推断"),
+                "level": Field("层级", "level", help="省/市/县/区/乡/镇; 缺省时从会议名称推断"),
                 "organizer": Field("主办", "text", help="主办单位"),
                 "before_speech": Field("会前议程", "texts", help="讲话前已进行的议程(刚才……)"),
                 "leaders_present": Field("出席领导", "texts", help="出席会议的上级领导"),
@@ -81,7 +81,7 @@ SCHEMA = Group(
         "program": Group(
             "工作",
             {
-                "kind": Field("类别", "text", help="挂职锻炼|双向挂职|驻村蹲点|其他短语"),
+                "kind": Field("类别", "text", help="挂职锻炼/双向挂职/驻村蹲点/其他短语"),
                 "cadres": Field("人数", "int", help="选派干部人数"),
                 "batch": Field("批次", "int", help="第几批"),
                 "duration": Field("期限", "text", help="挂职或驻村期限"),
@@ -105,7 +105,7 @@ SCHEMA = Group(
         "options": Group(
             "选项",
             {
-                "style": Field("风格", "style", help="formal|warm|concise|自定义风格"),
+                "style": Field("风格", "style", help="formal/warm/concise/自定义风格"),
                 "points": Field("要点数", "points", help="主体部分的点数, 2–5"),
                 "length": Field("字数", "length", help="目标汉字数"),
                 "minutes": Field("时长", "minutes", help="讲话时长(分钟), 与字数二选一"),

@@ -1,0 +1,40 @@
+"""Shared fixtures: the examples, a CLI runner, and a clean working folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+DATA = Path(__file__).resolve().parent / "data"
+TYPES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
+
+
+@pytest.fixture(autouse=True)
+def _no_user_banks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests see the built-in banks only, whatever the developer's environment says."""
+    monkeypatch.delenv("SPEECHGEN_BANKS", raising=False)
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    """A fresh current folder for commands that write next to themselves."""
+    old = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        yield tmp_path
+    finally:
+        os.chdir(old)
+
+
+def example(meeting_type: str) -> Path:
+    return EXAMPLES / f"{meeting_type}.yaml"
