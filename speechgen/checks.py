@@ -154,15 +154,20 @@ def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
         elif m := _H2.match(text):
             block.append((i, parse_int(m.group(1))))
     yield from _sequence(block, lines, "（一）（二） numbers")
+    expected = 1  # 一是/二是 run on across the paragraphs of one section or point
     for i, (kind, text) in enumerate(lines, 1):
-        items = [parse_int(m.group(1)) for m in _ITEM.finditer(text)]
-        expected = 1
-        for n in items:
-            if n == 1 and expected != 1:
+        if kind in ("heading1", "heading2") or _H1.match(text) or _H2.match(text):
+            expected = 1
+            continue
+        for m in _ITEM.finditer(text):
+            n = parse_int(m.group(1))
+            if n == 1:
                 expected = 1
             if n != expected:
-                yield Finding("error", "numbering", f"一是/二是 sequence goes from {expected - 1} to {n}", i, _excerpt(text))
-                break
+                yield Finding("error", "numbering", f"一是/二是 sequence goes from {expected - 1} to {n}", i,
+                              _excerpt(text, m.start()))
+                expected = (n or 0) + 1
+                continue
             expected += 1
 
 

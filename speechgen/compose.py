@@ -21,7 +21,7 @@ from jinja2.exceptions import SecurityError
 
 from . import tree
 from .banks import BankSet, Variant
-from .context import present, variables
+from .context import present, variables, vocabulary_words
 from .draft import COUNT_MARK, Draft, Sentence, finalise
 from .errors import BankError, Problem
 from .event import Event
@@ -42,11 +42,16 @@ def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
     return new_environment([*dirs, templates_dir()])
 
 
-def grams_of(text: str) -> set[str]:
-    """The 8-character Han runs of a text, event data left out (facts may repeat)."""
-    plain = _DATA.sub("|", text)
+def grams_of(text: str, words: frozenset[str] = frozenset()) -> set[str]:
+    """The 8-character Han runs of a text, event facts left out (facts may repeat; `words` may not)."""
+    plain = _DATA.sub(lambda m: m.group(1) if m.group(1) in words else "|", text)
     han = "".join(c if _HAN.match(c) else "|" for c in plain)
     return {seg[i : i + GRAM] for seg in han.split("|") for i in range(len(seg) - GRAM + 1)}
+
+
+def _runs(text: str, n: int) -> set[str]:
+    han = "".join(c if _HAN.match(c) else "|" for c in text)
+    return {seg[i : i + n] for seg in han.split("|") for i in range(len(seg) - n + 1)}
 
 
 def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:
@@ -81,9 +86,12 @@ class Composer:
     calls: dict[str, int] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     explore: bool = False  # reach every slot (for `banks check`), never a real draft
+    heading_grams: set[str] = field(default_factory=set)
+    words: frozenset[str] = frozenset()  # settled vocabulary (挂职干部, 我县 …): phrases, not facts
 
     def __post_init__(self) -> None:
         self.values = variables(self.event) | {"count": Emitted(COUNT_MARK)}
+        self.words = frozenset(vocabulary_words(self.event))
 
     # -- template functions ---------------------------------------------------------------
     def functions(self) -> dict[str, Any]:
@@ -169,9 +177,13 @@ class Composer:
                 continue
             rendered = self.render(v)
             sentence = to_sentence(rendered, slot, v.where, **flags)
-            grams = grams_of(rendered)
+            grams = grams_of(rendered, self.words)
             if sentence.text in self.used_texts or grams & self.used_grams:
                 continue
+            heading_grams = _runs(sentence.text, 4) if heading else set()
+            if heading_grams & self.heading_grams:
+                continue  # two headings of one speech should not share a four-character phrase
+            self.heading_grams.update(heading_grams)
             self.used.add(id(v))
             self.used_texts.add(sentence.text)
             self.used_grams.update(grams)
@@ -269,7 +281,7 @@ def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
         if best is None or miss < best[0]:
             best = (miss, draft, composer)
         step = 1 if hi < plan.target else -1 if lo > plan.target else 0
-        if plan.points_fixed or step == 0 or not 2 <= points + step <= top:
+        if plan.points_fixed or not plan.target_given or step == 0 or not 2 <= points + step <= top:
             break
         points += step
     _, draft, composer = best

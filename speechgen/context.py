@@ -67,3 +67,12 @@ def present(event: Event, path: str) -> bool:
 
 def variables(event: Event) -> dict[str, Any]:
     return facts_namespace(event) | vocabulary(event)
+
+
+def vocabulary_words(event: Event) -> set[str]:
+    """The settled words a draft repeats by design, unless they are the user's own facts."""
+    v = vocabulary(event)
+    words = {v["cadre"], v["host"], v["stint"], v["type_label"], *vars(v["jur"]).values()}
+    if not event.get("program.kind"):
+        words.add(v["work"])
+    return words
