@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,20 @@ FORMAT_CHOICES = ("docx", "md", "txt", "json", "pdf")
 TYPE_CHOICES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
 
 
+def printable(message: str) -> str:
+    """A message safe for a terminal: escape sequences, bidi overrides and lone surrogates shown as \\x1b, \\u202e.
+
+    Messages quote the user's own text ("found …", unknown keys), which a hostile file can fill with controls.
+    """
+    out = []
+    for ch in message:
+        if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            out.append(ch)
+        else:
+            out.append(ascii(ch)[1:-1])
+    return "".join(out)
+
+
 class SpeechgenCLI(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from .errors import SpeechgenError
@@ -28,7 +43,7 @@ class SpeechgenCLI(click.Group):
         try:
             return super().invoke(ctx)
         except SpeechgenError as exc:
-            click.echo(str(exc), err=True)
+            click.echo(printable(str(exc)), err=True)
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
@@ -38,7 +53,8 @@ class SpeechgenCLI(click.Group):
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("debug"):
                 traceback.print_exc()
-            click.echo(f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)", err=True)
+            message = f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"
+            click.echo(printable(message), err=True)
             ctx.exit(1)
 
 
@@ -101,7 +117,7 @@ def validate(events: tuple[Path, ...]) -> None:
     for job in read_jobs(list(events)):
         if job.event is None:
             bad += 1
-            click.echo("\n".join(job.problems), err=True)
+            click.echo(printable("\n".join(job.problems)), err=True)
             continue
         for w in job.event.warnings:
             click.echo(f"warning: {w}", err=True)

@@ -19,7 +19,7 @@ from typing import Any
 from . import schema as S
 from .cnnum import parse_int
 from .errors import InputError, Problem
-from .yamlsafe import Entry, Node, parse_single, read_text
+from .yamlsafe import MAX_NUMBER_TEXT, Entry, Node, parse_single, read_text
 
 
 @dataclass(frozen=True)
@@ -82,7 +82,8 @@ class _Validator:
     def walk_group(self, node: Node, group: S.Group, path: tuple[str, ...], shown: str = "") -> dict[str, Any]:
         facts: dict[str, Any] = {}
         if node.kind != "map":
-            self.error(node.line, node.col, self._label(path, shown), f"expected a mapping of keys, found {_found(node)}")
+            label = self._label(path, shown)
+            self.error(node.line, node.col, label, f"expected a mapping of keys, found {_found(node)}")
             return facts
         lookup = {k: k for k in group.fields} | {f.alias: k for k, f in group.fields.items()}
         seen: dict[str, Entry] = {}
@@ -132,15 +133,17 @@ class _Validator:
             if f.required and dotted not in facts and path not in self.written:
                 self._missing(root, path)
         etype = facts.get("type")
-        if etype in S.REVIEW_TYPES and "review.achievements" not in facts and "review.cadres" not in facts:
-            if ("review", "achievements") not in self.written and ("review", "cadres") not in self.written:
-                self.error(root.line, root.col, "review (回顾)",
-                           f"a {etype} meeting needs review.achievements (成效) or review.cadres (人数)")
+        given = {"review.achievements", "review.cadres"} & facts.keys()
+        written = {("review", "achievements"), ("review", "cadres")} & self.written.keys()
+        if etype in S.REVIEW_TYPES and not given and not written:
+            self.error(root.line, root.col, "review (回顾)",
+                       f"a {etype} meeting needs review.achievements (成效) or review.cadres (人数)")
         if etype and etype not in S.REVIEW_TYPES and any(k.startswith("review.") for k in facts):
             self.warnings.append(f"{self.name}: review (回顾) is not used in a {etype} speech and is ignored")
         if "options.length" in facts and "options.minutes" in facts:
             where, node = self.written[("options", "minutes")]
-            self.error(node.line, node.col, f"{where}", "give options.length (字数) or options.minutes (时长), not both")
+            self.error(node.line, node.col, self._label(("options", "minutes"), where),
+                       "give options.length (字数) or options.minutes (时长), not both")
         if "meeting.name" in facts and "meeting.level" not in facts:
             level = infer_level(facts["meeting.name"])
             if level:
@@ -151,20 +154,19 @@ class _Validator:
                            "required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting")
 
     def _missing(self, root: Node, path: tuple[str, ...]) -> None:
-        node, shown = root, []
+        """Report a missing required key at the mapping that should hold it (its key, where written)."""
+        node, shown, line, col = root, [], root.line, root.col
         for part in path[:-1]:
             entry = _find(node, part)
             if entry is None or entry.node.kind != "map":
-                break
-            node, shown = entry.node, shown + [entry.key]
-        else:
-            chinese = bool(shown) and not shown[-1].isascii()
-            shown.append(S.alias_of(path) if chinese else path[-1])
-            alt = path[-1] if chinese else S.alias_of(path)
-            self.error(node.line, node.col, f"{'.'.join(shown)} ({alt})", "required, but not given")
-            return
-        dotted = ".".join(path)
-        self.error(node.line, node.col, f"{dotted} ({S.alias_of(path)})", "required, but not given")
+                dotted = ".".join(path)
+                self.error(line, col, f"{dotted} ({S.alias_of(path)})", "required, but not given")
+                return
+            node, shown, line, col = entry.node, shown + [entry.key], entry.key_line, entry.key_col
+        chinese = bool(shown) and not shown[-1].isascii()
+        shown.append(S.alias_of(path) if chinese else path[-1])
+        alt = path[-1] if chinese else S.alias_of(path)
+        self.error(line, col, f"{'.'.join(shown)} ({alt})", "required, but not given")
 
 
 def _find(node: Node, canon: str) -> Entry | None:
@@ -176,15 +178,15 @@ def _find(node: Node, canon: str) -> Entry | None:
 
 def _alias_for(canon: str) -> str | None:
     for _, child in S.SCHEMA.fields.items():
-        if isinstance(child, S.Group):
-            if canon in child.fields:
-                return child.fields[canon].alias
+        if isinstance(child, S.Group) and canon in child.fields:
+            return child.fields[canon].alias
     return S.SCHEMA.fields[canon].alias if canon in S.SCHEMA.fields else None
 
 
 def _unknown_key(key: str, where: str, lookup: dict[str, str]) -> str:
     close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
-    hint = f' — did you mean "{close[0]}"?' if close else f" — expected one of: {', '.join(dict.fromkeys(lookup.values()))}"
+    choices = ", ".join(dict.fromkeys(lookup.values()))
+    hint = f' — did you mean "{close[0]}"?' if close else f" — expected one of: {choices}"
     return f'unknown key "{where}"{hint}'
 
 
@@ -209,6 +211,8 @@ def _found(node: Node) -> str:
     v = node.value
     if isinstance(v, bool):
         return f"{'true' if v else 'false'}"
+    if isinstance(v, int) and abs(v) >= 10**MAX_NUMBER_TEXT:
+        return f"a number with more than {MAX_NUMBER_TEXT} digits"
     if isinstance(v, (int, float)):
         return str(v)
     text = str(v)
@@ -267,7 +271,10 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole numb
         raise _Bad(f"expected {what}, found {_found(node)}")
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    n = v if isinstance(v, int) else parse_int(str(v))
+    if isinstance(v, int):
+        n: int | None = v
+    else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
+        n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
     if n is None:
         raise _Bad(f"expected {what}, found {_found(node)}")
     if not lo <= n <= hi:

@@ -1,9 +1,10 @@
 """Writing files: safe names, no overwriting without --force, atomic replace.
 
-A file is written to a temporary name in the target folder and renamed into
-place, so an interrupted run leaves either the old file, the new one, or
-nothing, never half a document; a temporary left by a kill is cleaned up
-the next time that folder is written to.
+A file is written to a temporary in the target folder and only then given its
+name, so an interrupted run leaves either the old file, the new one, or
+nothing, never half a document. A temporary carries the writer's process id;
+one left by a killed run is removed the next time that folder is written to
+(only once that process is gone, so two runs sharing a folder do not clash).
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import errno
 import os
 import re
-import tempfile
+import secrets
+import time
 import unicodedata
+from collections.abc import Iterable
 from pathlib import Path
 
 from .errors import OutputError
@@ -20,7 +23,18 @@ from .errors import OutputError
 TMP_PREFIX = ".speechgen-tmp-"
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
-MAX_NAME = 120
+MAX_NAME = 120  # characters of the stem
+MAX_NAME_BYTES = 200  # UTF-8 bytes of the stem: room for "-12345" and the extension within 255
+KNOWN_EXTS = (".docx", ".md", ".txt", ".json", ".pdf")
+STALE_AFTER = 3600  # seconds, where the writer's liveness cannot be checked
+
+
+class OutputExists(OutputError):
+    """The target exists and --force was not given."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path}: exists; use --force to overwrite")
+        self.path = path
 
 
 def safe_name(name: str, ext: str) -> str:
@@ -30,14 +44,21 @@ def safe_name(name: str, ext: str) -> str:
     name = _ILLEGAL.sub("_", name).strip().strip(".")
     name = re.sub(r"\.{2,}", "_", name)
     stem = name
-    for known in (".docx", ".md", ".txt", ".json", ".pdf"):
+    for known in KNOWN_EXTS:
         if stem.lower().endswith(known):
             stem = stem[: -len(known)]
             break
-    stem = stem.strip(" .") or "speech"
+    stem = _truncate(stem.strip(" ."), MAX_NAME, MAX_NAME_BYTES).rstrip(" .") or "speech"
     if stem.upper().split(".")[0] in _RESERVED:
         stem = "_" + stem
-    return f"{stem[:MAX_NAME]}.{ext}"
+    return f"{stem}.{ext}"
+
+
+def _truncate(text: str, chars: int, max_bytes: int) -> str:
+    text = text[:chars]
+    while len(text.encode("utf-8")) > max_bytes:
+        text = text[:-1]
+    return text
 
 
 def default_name(meeting_date: str, meeting_name: str, output: str | None, ext: str) -> str:
@@ -49,34 +70,38 @@ def default_name(meeting_date: str, meeting_name: str, output: str | None, ext: 
 
 def inside(folder: Path, name: str) -> Path:
     """folder/name, refusing anything that would land outside folder (links included)."""
-    target = (folder / name).resolve() if not (folder / name).is_symlink() else None
-    if target is None or target.parent != folder.resolve():
-        raise OutputError(f"{folder / name}: refusing to write outside {folder}")
-    return target
+    path = folder / name
+    if path.is_symlink():
+        raise OutputError(f"{path}: is a symbolic link; refusing to write through it")
+    if path.resolve().parent != folder.resolve():
+        raise OutputError(f"{path}: refusing to write outside {folder}")
+    return path
 
 
-def write_atomic(path: Path, data: bytes, force: bool = False) -> None:
+def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True) -> None:
     """Write data to path so that no reader ever sees half a file.
 
     On Linux the data goes into an unnamed file (O_TMPFILE) that only gets a name
     once complete, so even a kill -9 leaves no temporary behind; elsewhere a
-    hidden temporary in the same folder is renamed into place.
+    hidden temporary in the same folder is renamed into place. A link at path is
+    replaced, never followed. sync=False skips the fsync: the file is still
+    complete or absent after a kill, but not guaranteed to survive a power cut.
     """
     folder = path.parent
     if path.is_dir():
         raise OutputError(f"{path}: is a folder")
-    if path.exists() and not force:
-        raise OutputError(f"{path}: exists; use --force to overwrite")
+    if not force and (path.exists() or path.is_symlink()):
+        raise OutputExists(path)
     if not folder.is_dir():
         raise OutputError(f"{folder}: no such folder")
     try:
         if hasattr(os, "O_TMPFILE"):
             try:
-                _write_unnamed(path, data, force)
+                _write_unnamed(path, data, force, sync)
                 return
             except _NoTmpfile:
                 pass
-        _write_named(path, data, force)
+        _write_named(path, data, force, sync)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
@@ -85,7 +110,11 @@ class _NoTmpfile(Exception):
     """The file system does not support O_TMPFILE."""
 
 
-def _write_unnamed(path: Path, data: bytes, force: bool) -> None:
+def _temporary(folder: Path, suffix: str) -> Path:
+    return folder / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}{suffix}"
+
+
+def _write_unnamed(path: Path, data: bytes, force: bool, sync: bool) -> None:
     try:
         fd = os.open(path.parent, os.O_TMPFILE | os.O_WRONLY, 0o644)
     except OSError as exc:
@@ -93,16 +122,20 @@ def _write_unnamed(path: Path, data: bytes, force: bool) -> None:
             raise _NoTmpfile from None
         raise
     try:
-        _write_all(fd, data)
+        _write_all(fd, data, sync)
         if not force:
             try:
                 _link_fd(fd, path)
             except FileExistsError:
-                raise OutputError(f"{path}: exists; use --force to overwrite") from None
+                raise OutputExists(path) from None
             return
-        tmp = path.parent / f"{TMP_PREFIX}{os.getpid()}-{path.name}"
+        tmp = _temporary(path.parent, path.suffix)
         _link_fd(fd, tmp)
-        os.replace(tmp, path)  # the name exists only between these two calls
+        try:
+            os.replace(tmp, path)  # the name exists only between these two calls
+        except BaseException:
+            _unlink(tmp)
+            raise
     finally:
         os.close(fd)
 
@@ -124,37 +157,64 @@ def _link_fd(fd: int, target: Path) -> None:
         os.close(root)
 
 
-def _write_named(path: Path, data: bytes, force: bool) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX, suffix=path.suffix, dir=path.parent)
+def _write_named(path: Path, data: bytes, force: bool, sync: bool) -> None:
+    tmp = _temporary(path.parent, path.suffix)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
     try:
-        _write_all(fd, data)
+        _write_all(fd, data, sync)
         os.close(fd)
         fd = -1
-        if not force and path.exists():
-            raise OutputError(f"{path}: exists; use --force to overwrite")
+        if not force and (path.exists() or path.is_symlink()):
+            raise OutputExists(path)
         os.replace(tmp, path)
     except BaseException:
         if fd >= 0:
             os.close(fd)
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
 
 
-def _write_all(fd: int, data: bytes) -> None:
+def _write_all(fd: int, data: bytes, sync: bool) -> None:
     view = memoryview(data)
     while view:
         n = os.write(fd, view)
         view = view[n:]
-    os.fsync(fd)
+    if sync:
+        os.fsync(fd)
 
 
-def clean_stale_temporaries(folder: Path) -> None:
-    """Remove temporaries an earlier, killed run left in folder."""
+def _unlink(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def clean_stale_temporaries(folder: Path, pids: Iterable[int] | None = None) -> None:
+    """Remove temporaries in folder: those of the processes `pids`, or, by default, of processes now gone."""
+    mine = None if pids is None else {str(p) for p in pids}
     for p in folder.glob(f"{TMP_PREFIX}*"):
+        owner = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
+        if mine is not None and owner not in mine:
+            continue
+        if mine is None and not _abandoned(p, owner):
+            continue
         try:
             p.unlink()
         except OSError:
             pass
+
+
+def _abandoned(path: Path, owner: str) -> bool:
+    if owner.isdigit() and os.name == "posix":
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+        return False
+    try:
+        return time.time() - path.lstat().st_mtime > STALE_AFTER
+    except OSError:
+        return False

@@ -74,6 +74,8 @@ def _kind(text: str, style: str, index: int) -> str:
         return "heading2"
     if re.fullmatch(r"[（(]\d{4}年\d{1,2}月\d{1,2}日[）)]", text):
         return "date"
+    if style == "Date Line":
+        return "date"
     if style == "Speaker Line":
         return "speaker"
     return "body"

@@ -8,6 +8,7 @@ expand to is bounded, so an alias bomb is refused instead of expanded.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +22,7 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present:
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
 MAX_DEPTH = 40
+MAX_NUMBER_TEXT = 40  # digits: no count or seed needs more
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -85,8 +87,19 @@ def read_text(path: Path, display: str | None = None) -> str:
     return decode(raw, name)
 
 
+_WIDE_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
 def decode(raw: bytes, name: str) -> str:
     """Bytes to text: UTF-8 (a BOM is allowed), never anything else."""
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            raise InputError([Problem(name, f"file is {encoding} text (Notepad's \"Unicode\"); save it as UTF-8")])
     if b"\x00" in raw:
         raise InputError([Problem(name, "this is a binary file, not a YAML text file")])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -95,8 +108,9 @@ def decode(raw: bytes, name: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
         raise InputError(
-            [Problem(name, "file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)", line=line)]
+            [Problem(name, "file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)", line, col)]
         ) from None
 
 
@@ -108,7 +122,7 @@ def parse_documents(text: str, name: str) -> list[Node | None]:
         mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InputError([Problem(name, f"invalid YAML: {what}", line=line, col=col)]) from None
+        raise InputError([Problem(name, f"invalid YAML: {what}{_hint(text, what, line, col)}", line, col)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, f"invalid YAML: {exc}")]) from None
     except RecursionError:
@@ -124,6 +138,26 @@ def parse_documents(text: str, name: str) -> list[Node | None]:
             raise InputError(budget.problems)
         docs.append(node)
     return docs
+
+
+_HINTS = {
+    "mapping values are not allowed": "check the indentation; a value that contains \": \" must be put in quotes",
+    "did not find expected key": "check the indentation of this line and the one above",
+    "could not find expected ':'": "a key needs \": \" after it, or a quote is left open",
+    "found unexpected end of stream": "a quote or a bracket is left open",
+}
+
+
+def _hint(text: str, problem: str, line: int | None, col: int | None) -> str:
+    """A plain-words hint for the YAML mistakes secretaries make most (tabs, indentation, colons)."""
+    if line is not None and col is not None:
+        lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
+        if line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
+            return " — a tab character; indent with spaces, not tabs"
+    for start, hint in _HINTS.items():
+        if problem.startswith(start):
+            return f" — {hint}"
+    return ""
 
 
 def parse_single(text: str, name: str) -> Node:
@@ -150,15 +184,11 @@ def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
     budget.nodes += 1
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
-        if not budget.problems:
-            budget.problems.append(
-                Problem(
-                    name,
-                    f"document expands to more than {MAX_NODES:,} values or {MAX_DEPTH} levels (alias bomb?)",
-                    line,
-                    col,
-                )
-            )
+        if budget.nodes > MAX_NODES:
+            message = f"document expands to more than {MAX_NODES:,} values (an alias bomb?); refused"
+        else:
+            message = f"values are nested more than {MAX_DEPTH} levels deep; refused"
+        budget.problems.append(Problem(name, message, line, col))
         raise _Stop
     if node.tag not in _SAFE_TAGS:
         budget.problems.append(Problem(name, f"tag {node.tag!r} is not allowed; only plain YAML values are", line, col))
@@ -188,6 +218,8 @@ def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_NUMBER_TEXT:
+        return node.value  # 0xffff… with thousands of digits: keep the text, never build a giant int
     loader = yaml.SafeLoader("")
     try:
         value = loader.construct_object(node)

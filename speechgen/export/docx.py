@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import math
 import io
 from pathlib import Path
 
@@ -26,14 +27,14 @@ from .layout import FALLBACKS, Layout
 STYLE_FOR = {
     "title": "Title",
     "speaker": "Speaker Line",
-    "date": "Speaker Line",
+    "date": "Date Line",
     "salutation": "Salutation",
     "body": "Normal",
     "heading1": "Heading 1",
     "heading2": "Heading 2",
 }
 KEEP_STYLES = {"Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Footer", "Header", "Default Paragraph Font",
-               "Normal Table", "No List", "Speaker Line", "Salutation"}
+               "Normal Table", "No List", "Speaker Line", "Date Line", "Salutation"}
 
 
 def to_docx(draft: Draft, layout: Layout | None = None, explain: bool = False, reference: Path | None = None) -> bytes:
@@ -184,6 +185,7 @@ def _configure(doc, layout: Layout, restyle_all: bool) -> None:
     for name, font, size, align, indent, bold, level in (
         ("Title", f.title, z.title, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
         ("Speaker Line", f.speaker, z.speaker, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
+        ("Date Line", f.speaker, z.speaker, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
         ("Salutation", f.body, z.body, WD_ALIGN_PARAGRAPH.LEFT, False, False, None),
         ("Heading 1", f.heading1, z.heading1, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False, 0),
         ("Heading 2", f.heading2, z.heading2, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False, 1),
@@ -202,6 +204,9 @@ def _configure(doc, layout: Layout, restyle_all: bool) -> None:
 
 def _para(s, layout: Layout, font: str, size: float, indent: bool, align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=False):
     ooxml.set_fonts(s.element, font)
+    if s.name in ("Normal", "Salutation", "Heading 1", "Heading 2", "Heading 3"):
+        width_pt = (210 - layout.margins.left - layout.margins.right) / 25.4 * 72
+        ooxml.set_char_spacing(s.element, math.floor((width_pt / layout.chars_per_line - size) * 20))
     ooxml.drop_color(s.element)
     s.font.size = Pt(size)
     s.font.bold = bold
@@ -215,8 +220,10 @@ def _para(s, layout: Layout, font: str, size: float, indent: bool, align=WD_ALIG
     pf.first_line_indent = Pt(size * layout.first_line_indent) if indent else Pt(0)
     pf.left_indent = Pt(0)
     pf.widow_control = True
-    if s.name.startswith("Heading"):
+    if s.name.startswith("Heading") or s.name in ("Title", "Speaker Line"):
         pf.keep_with_next = True
+    if s.name in ("Title", "Date Line"):
+        pf.space_after = Pt(layout.line_spacing)  # one blank line under the title and under the date
 
 
 def _page(doc, layout: Layout) -> None:
@@ -227,9 +234,7 @@ def _page(doc, layout: Layout) -> None:
         section.left_margin, section.right_margin = Mm(m.left), Mm(m.right)
         section.header_distance = Mm(15)
         section.footer_distance = Mm(max(m.bottom - 7 - 7, 5))
-        width_pt = (210 - m.left - m.right) / 25.4 * 72
-        char_space = round((width_pt / layout.chars_per_line - layout.sizes.body) * 4096 / 1)  # 1/4096 pt units
-        ooxml.set_doc_grid(section._sectPr, round(layout.line_spacing * 20), char_space)
+        ooxml.set_doc_grid(section._sectPr, round(layout.line_spacing * 20))
         _page_numbers(doc, section, layout)
 
 

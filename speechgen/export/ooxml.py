@@ -109,14 +109,28 @@ def add_page_field(paragraph, font: str) -> None:
     run(" —")
 
 
-def set_doc_grid(sectPr, line_pitch_twips: int, char_space: int) -> None:
+def set_doc_grid(sectPr, line_pitch_twips: int) -> None:
+    """A line grid (22 lines a page). Characters are not snapped to a grid: LibreOffice reads a
+    character grid against the document's default size and doubles the pitch; the 28 characters a
+    line come from character spacing on the styles instead (see docx._para)."""
     grid = sectPr.find(qn("w:docGrid"))
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch_twips))
-    grid.set(qn("w:charSpace"), str(char_space))
+    if qn("w:charSpace") in grid.attrib:
+        del grid.attrib[qn("w:charSpace")]
+
+
+def set_char_spacing(rpr_owner, twentieths: int) -> None:
+    """w:spacing in run properties: extra space after each character, in twentieths of a point."""
+    rpr = _rpr(rpr_owner)
+    el = rpr.find(qn("w:spacing"))
+    if el is None:
+        el = OxmlElement("w:spacing")
+        rpr.append(el)
+    el.set(qn("w:val"), str(twentieths))
 
 
 def set_theme_font_lang(settings_element, east_asia: str = "zh-CN") -> None:
