@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +31,7 @@ _PLACEHOLDERS = [
 _ANNOUNCE = re.compile(r"讲([一二三四五六七八九十两\d]+)(?:点|个方面|条)")
 _LEVELS = {"县": "县", "市": "市", "区": "区", "省": "省", "乡": "乡", "镇": "镇"}
 _JUR = re.compile(r"(?:我|全)([省市县区乡镇])")
-_ITEM = re.compile(r"(?:^|[。；！？：，])\s*([一二三四五六七八九十]+)是")
+_ITEM = re.compile(r"(?:^|[。；！？：，;!?:,])\s*([一二三四五六七八九十]+)是")
 _H1 = re.compile(r"^\s*([一二三四五六七八九十]+)、")
 _H2 = re.compile(r"^\s*[（(]([一二三四五六七八九十]+)[）)]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
@@ -63,21 +62,44 @@ def check_lines(
     today: dt.date | None = None,
 ) -> list[Finding]:
     """Every finding for a draft given as (kind, text) lines; kinds: title, speaker, date, heading1, heading2, body…"""
-    lines = [(k, unicodedata.normalize("NFKC", t)) for k, t in lines]
+    folded = [(k, fold(t)) for k, t in lines]
     facts = _fact_texts(event)
     when = event.date if event else (today or dt.date.today())
     found: list[Finding] = []
-    found += _placeholders(lines)
-    found += _repeats(lines, facts)
-    found += _announced(lines)
-    found += _numbering(lines)
-    found += _jurisdiction(lines, facts)
-    found += _dated(lines, formulations if formulations is not None else load_formulations(), when)
+    found += _placeholders(folded)
+    found += _repeats(folded, facts)
+    found += _announced(folded)
+    found += _numbering(folded)
+    found += _jurisdiction(folded, facts)
+    found += _dated(folded, formulations if formulations is not None else load_formulations(), when)
     if event is not None:
-        found += _numbers(lines, event, facts)
-        found += _unmentioned(lines, event)
+        found += _numbers(folded, event, facts)
+        found += _unmentioned(folded, event)
+    found = [_unfold(f, lines) for f in found]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda f: (order[f.severity], f.paragraph))
+
+
+_FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold(text: str) -> str:
+    """Full-width ASCII forms to ASCII (，→, ！→!), one character for one, so positions still match."""
+    return text.translate(_FOLD)
+
+
+def _unfold(f: Finding, lines: list[tuple[str, str]]) -> Finding:
+    """Show the excerpt as the draft has it (full-width punctuation), not as it was matched."""
+    if not 1 <= f.paragraph <= len(lines):
+        return f
+    original = lines[f.paragraph - 1][1]
+    folded = fold(original)
+    core = f.excerpt.strip("…")
+    at = folded.find(core)
+    if at < 0 or not core:
+        return f
+    excerpt = f.excerpt.replace(core, original[at : at + len(core)])
+    return Finding(f.severity, f.code, f.message, f.paragraph, excerpt)
 
 
 def _excerpt(text: str, start: int = 0, width: int = 24) -> str:
@@ -211,7 +233,7 @@ def _fact_texts(event: Event | None) -> list[str]:
     for value in event.facts.values():
         for v in value if isinstance(value, tuple) else (value,):
             if isinstance(v, str):
-                out.append(unicodedata.normalize("NFKC", v))
+                out.append(fold(v))
     return sorted(set(out), key=len, reverse=True)
 
 
@@ -219,7 +241,7 @@ def _numbers(lines: list[tuple[str, str]], event: Event, facts: Sequence[str]) -
     allowed = set()
     for value in event.facts.values():
         for v in value if isinstance(value, tuple) else (value,):
-            allowed.update(_NUMBER.findall(unicodedata.normalize("NFKC", str(v))))
+            allowed.update(_NUMBER.findall(fold(str(v))))
     d = event.date
     allowed.update({str(d.year), str(d.month), str(d.day)})
     for i, (kind, text) in enumerate(lines, 1):
