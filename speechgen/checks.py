@@ -49,16 +49,25 @@ class Finding:
         return f"{self.severity}: ¶{self.paragraph}: {self.message}: 「{self.excerpt}」"
 
     def to_dict(self) -> dict[str, object]:
-        return {"severity": self.severity, "code": self.code, "message": self.message,
-                "paragraph": self.paragraph, "excerpt": self.excerpt}
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "paragraph": self.paragraph,
+            "excerpt": self.excerpt,
+        }
 
 
-def check_draft(draft: Draft, event: Event | None = None, formulations: Sequence[Formulation] | None = None) -> list[Finding]:
+def check_draft(
+    draft: Draft, event: Event | None = None, formulations: Sequence[Formulation] | None = None
+) -> list[Finding]:
     return check_lines(list(draft.lines()), event, formulations)
 
 
 def check_lines(
-    lines: list[tuple[str, str]], event: Event | None = None, formulations: Sequence[Formulation] | None = None,
+    lines: list[tuple[str, str]],
+    event: Event | None = None,
+    formulations: Sequence[Formulation] | None = None,
     today: dt.date | None = None,
 ) -> list[Finding]:
     """Every finding for a draft given as (kind, text) lines; kinds: title, speaker, date, heading1, heading2, body…"""
@@ -160,8 +169,13 @@ def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
         if m:
             said = parse_int(m.group(1))
             if said is not None and said != sections:
-                yield Finding("error", "announced-count",
-                              f"announces {said} points but {sections} level-1 sections follow", i, _excerpt(text, m.start()))
+                yield Finding(
+                    "error",
+                    "announced-count",
+                    f"announces {said} points but {sections} level-1 sections follow",
+                    i,
+                    _excerpt(text, m.start()),
+                )
             return
 
 
@@ -169,7 +183,7 @@ def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
     h1 = [(i, parse_int(m.group(1))) for i, (_, t) in enumerate(lines, 1) if (m := _H1.match(t))]
     yield from _sequence(h1, lines, "heading numbers")
     block: list[tuple[int, int | None]] = []
-    for i, (kind, text) in enumerate(lines, 1):
+    for i, (_kind, text) in enumerate(lines, 1):
         if _H1.match(text):
             yield from _sequence(block, lines, "（一）（二） numbers")
             block = []
@@ -186,8 +200,13 @@ def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
             if n == 1:
                 expected = 1
             if n != expected:
-                yield Finding("error", "numbering", f"一是/二是 sequence goes from {expected - 1} to {n}", i,
-                              _excerpt(text, m.start()))
+                yield Finding(
+                    "error",
+                    "numbering",
+                    f"一是/二是 sequence goes from {expected - 1} to {n}",
+                    i,
+                    _excerpt(text, m.start()),
+                )
                 expected = (n or 0) + 1
                 continue
             expected += 1
@@ -196,7 +215,9 @@ def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
 def _sequence(numbers: list[tuple[int, int | None]], lines: list[tuple[str, str]], what: str) -> Iterable[Finding]:
     for k, (i, n) in enumerate(numbers, 1):
         if n != k:
-            yield Finding("error", "numbering", f"{what} skip or repeat: expected {k}, found {n}", i, _excerpt(lines[i - 1][1]))
+            yield Finding(
+                "error", "numbering", f"{what} skip or repeat: expected {k}, found {n}", i, _excerpt(lines[i - 1][1])
+            )
             return
 
 
@@ -210,8 +231,13 @@ def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterabl
     if len(first) > 1:
         words = sorted(first, key=first.get)  # type: ignore[arg-type]
         i = first[words[1]]
-        yield Finding("error", "jurisdiction", f"mixed jurisdiction words: 我{words[0]}/全{words[0]} and 我{words[1]}/全{words[1]}",
-                      i, _excerpt(lines[i - 1][1]))
+        yield Finding(
+            "error",
+            "jurisdiction",
+            f"mixed jurisdiction words: 我{words[0]}/全{words[0]} and 我{words[1]}/全{words[1]}",
+            i,
+            _excerpt(lines[i - 1][1]),
+        )
 
 
 def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], when: dt.date) -> Iterable[Finding]:
@@ -222,8 +248,9 @@ def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], wh
             m = f.regex.search(text)
             if m:
                 hint = f"; say {f.replaced_by}" if f.replaced_by else ""
-                yield Finding(f.severity, "dated", f"{f.message} (current until {f.until}){hint}", i,
-                              _excerpt(text, m.start()))
+                yield Finding(
+                    f.severity, "dated", f"{f.message} (current until {f.until}){hint}", i, _excerpt(text, m.start())
+                )
 
 
 def _fact_texts(event: Event | None) -> list[str]:
@@ -249,8 +276,13 @@ def _numbers(lines: list[tuple[str, str]], event: Event, facts: Sequence[str]) -
             continue
         for m in _NUMBER.finditer(text):
             if m.group(0) not in allowed:
-                yield Finding("error", "invented-number", f"the number {m.group(0)} is not in the event file", i,
-                              _excerpt(text, m.start()))
+                yield Finding(
+                    "error",
+                    "invented-number",
+                    f"the number {m.group(0)} is not in the event file",
+                    i,
+                    _excerpt(text, m.start()),
+                )
 
 
 def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding]:
@@ -258,8 +290,13 @@ def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding
     for path in ("program.cadres", "review.cadres", "speaker.name", "meeting.name", "program.to_units"):
         value = event.get(path)
         if value is not None and str(value) not in text:
-            yield Finding("info", "unmentioned-fact", f"the event gives {path} = {value}, which the draft never mentions",
-                          1, str(value))
+            yield Finding(
+                "info",
+                "unmentioned-fact",
+                f"the event gives {path} = {value}, which the draft never mentions",
+                1,
+                str(value),
+            )
 
 
 def load_extra_formulations(dirs: Sequence[Path]) -> list[Formulation]:

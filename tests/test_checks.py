@@ -110,7 +110,10 @@ def test_user_formulations_extend_the_list(tmp_path: Path, runner) -> None:
     )
     result = runner.invoke(main, ["check", str(DRAFTS / "clean.md"), "--banks", str(tmp_path)])
     assert result.exit_code == 0
-    assert "warning: ¶7: 本单位不用这个说法 (current until 2020-01-01): 「一、提高认识，把驻村工作摆上重要位置」" in result.output
+    assert (
+        "warning: ¶7: 本单位不用这个说法 (current until 2020-01-01): 「一、提高认识，把驻村工作摆上重要位置」"
+        in result.output
+    )
 
 
 def test_check_command_exit_status_and_json(runner) -> None:

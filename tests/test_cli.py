@@ -93,7 +93,8 @@ def test_validate_lists_every_problem_and_sets_exit_status(runner, workdir: Path
     assert good.exit_code == 0
     assert good.output.count(": ok (") == 4
     (workdir / "bad.yaml").write_text(
-        "type: summary\nmeeting:\n  name: 全县总结会\n  date: 明天\nspeaker:\n  titel: 部长\nprogram:\n  cadres: 很多\n",
+        "type: summary\nmeeting:\n  name: 全县总结会\n  date: 明天\n"
+        "speaker:\n  titel: 部长\nprogram:\n  cadres: 很多\n",
         encoding="utf-8",
     )
     bad = runner.invoke(main, ["validate", "bad.yaml", str(example("summary"))])
@@ -114,7 +115,7 @@ def test_broken_event_writes_no_file(runner, workdir: Path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.output.splitlines()[0] == (
-        'bad.yaml:1:7: type (类型): expected one of: mobilisation | summary | summary_mobilisation | village_stay, '
+        "bad.yaml:1:7: type (类型): expected one of: mobilisation | summary | summary_mobilisation | village_stay, "
         'found "meeting"'
     )
     assert not (workdir / "out.docx").exists()

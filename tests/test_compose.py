@@ -124,8 +124,10 @@ def test_points_option_sets_the_number_of_sections(points: int) -> None:
 
 def test_missing_facts_leave_sentences_out_or_marked(tmp_path) -> None:
     path = tmp_path / "bare.yaml"
-    path.write_text("type: mobilisation\nmeeting: {name: 全县挂职干部动员会, date: 2026-05-01}\n"
-                    "speaker: {title: 县委组织部部长}\n", encoding="utf-8")
+    path.write_text(
+        "type: mobilisation\nmeeting: {name: 全县挂职干部动员会, date: 2026-05-01}\nspeaker: {title: 县委组织部部长}\n",
+        encoding="utf-8",
+    )
     event = load_event(path)
     plain = draft_event(event, Options(seed=1))
     text = "".join(t for _, t in plain.lines())

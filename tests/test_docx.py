@@ -17,7 +17,7 @@ from docx.shared import Mm
 from speechgen.cli import main
 from speechgen.event import load_event
 from speechgen.export import export
-from speechgen.export.layout import Layout, load_layout
+from speechgen.export.layout import load_layout
 from speechgen.pipeline import draft_event
 from speechgen.plan import Options
 
