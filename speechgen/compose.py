@@ -31,6 +31,8 @@ from .resources import display_path, templates_dir
 from .schema import alias_of
 
 GRAM = 8
+PARAGRAPH_PICKS = 4
+SCALES = (1.0, 1.3, 1.6, 2.0, 2.5)
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
 _HAN = re.compile(r"[\u3400-\u9fff]")
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
@@ -87,6 +89,7 @@ class Composer:
     missing: dict[str, str] = field(default_factory=dict)
     explore: bool = False  # reach every slot (for `banks check`), never a real draft
     heading_grams: set[str] = field(default_factory=set)
+    scale: float = 1.0  # >1 for speeches longer than the usual skeleton holds
     words: frozenset[str] = frozenset()  # settled vocabulary (挂职干部, 我县 …): phrases, not facts
 
     def __post_init__(self) -> None:
@@ -96,9 +99,17 @@ class Composer:
     # -- template functions ---------------------------------------------------------------
     def functions(self) -> dict[str, Any]:
         return {
-            "s": self.s, "opt": self.opt, "item": self.item, "br": self.br, "head": self.head,
-            "section": self.section, "point": self.point, "intro": self.intro, "unit": self.unit,
-            "choose": self.choose, "closing": self.closing,
+            "s": self.s,
+            "opt": self.opt,
+            "item": self.item,
+            "br": self.br,
+            "head": self.head,
+            "section": self.section,
+            "point": self.point,
+            "intro": self.intro,
+            "unit": self.unit,
+            "choose": self.choose,
+            "closing": self.closing,
             "plan": {"sections": list(self.sections), "points": len(self.sections), "style": self.plan.style},
         }
 
@@ -141,6 +152,7 @@ class Composer:
         if self.explore:
             return list(bases)
         rng = random.Random(f"{self.plan.seed}:choose:{','.join(bases)}")
+        k = k + 1 if self.scale >= 1.3 else k  # a long speech takes one more point where there is one
         keep = set(rng.sample(list(bases), min(k, len(bases))))
         return [b for b in bases if b in keep]
 
@@ -150,7 +162,15 @@ class Composer:
         return self._emit(slot, tree.SENT) if self.banks.variants(slot) else ""
 
     def _picks(self, slot: str, picks: int) -> str:
-        return self.s(slot) + "".join(self.opt(slot) for _ in range(picks - 1))
+        """`picks` sentences from a pool (more for a long speech), one required; a paragraph break
+        every PARAGRAPH_PICKS so that paragraphs stay speakable."""
+        n = max(1, round(picks * self.scale))
+        parts = [self.s(slot)]
+        for i in range(1, n):
+            if i % PARAGRAPH_PICKS == 0:
+                parts.append(tree.BREAK)
+            parts.append(self.opt(slot))
+        return "".join(parts)
 
     def _emit(self, slot: str, mark: str, heading: bool = False, key: str = "", **flags: Any) -> Emitted:
         sentence = self.pick(slot, heading=heading, **flags)
@@ -220,10 +240,12 @@ class Composer:
         return f"templates/{self.event.type}.j2"
 
 
-def compose_once(event: Event, plan: Plan, banks: BankSet, points: int) -> tuple[Draft, Composer]:
+def compose_once(
+    event: Event, plan: Plan, banks: BankSet, points: int, scale: float = 1.0
+) -> tuple[Draft, Composer]:
     """One full draft (every optional sentence kept) with `points` sections."""
     env = template_environment(plan.template_dirs)
-    composer = Composer(event, plan, banks, plan.sections_for(event, points), env)
+    composer = Composer(event, plan, banks, plan.sections_for(event, points), env, scale=scale)
     name = f"{event.type}.j2"
     try:
         template = env.get_template(name)
@@ -249,8 +271,13 @@ def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]
 
     env = template_environment(template_dirs)
     sections = tuple(s.key for s in load_catalogue(template_dirs)[meeting_type].sections)
-    facts = {"meeting.name": "会议", "meeting.date": __import__("datetime").date(2026, 1, 1), "meeting.level": "县",
-             "speaker.title": "职务", "meeting.before_speech": ("议程",)}
+    facts = {
+        "meeting.name": "会议",
+        "meeting.date": __import__("datetime").date(2026, 1, 1),
+        "meeting.level": "县",
+        "speaker.title": "职务",
+        "meeting.before_speech": ("议程",),
+    }
     event = Event(meeting_type, facts)
     plan = _explore_plan(meeting_type, template_dirs)
     composer = Composer(event, plan, banks, sections, env, explore=True)
@@ -261,8 +288,19 @@ def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]
 def _explore_plan(meeting_type: str, template_dirs: tuple[Path, ...]) -> Plan:
     from .plan import load_catalogue
 
-    return Plan(meeting_type, "formal", 0, 5, True, 3000, False, 180, False, load_catalogue(template_dirs)[meeting_type],
-                template_dirs)
+    return Plan(
+        meeting_type,
+        "formal",
+        0,
+        5,
+        True,
+        3000,
+        False,
+        180,
+        False,
+        load_catalogue(template_dirs)[meeting_type],
+        template_dirs,
+    )
 
 
 def _where(name: str, exc: Exception) -> str:
@@ -274,23 +312,37 @@ def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
     """The draft for the plan: points chosen and optional sentences trimmed to the target length."""
     points, top = min(plan.points, plan.max_points(event)), plan.max_points(event)
     best: tuple[float, Draft, Composer] | None = None
+    scales = iter(SCALES)
+    scale = next(scales)
     while True:
-        draft, composer = compose_once(event, plan, banks, points)
+        draft, composer = compose_once(event, plan, banks, points, scale)
         lo, hi = tree.length_range(draft)
         miss = max(lo - plan.target, plan.target - hi, 0) / plan.target
         if best is None or miss < best[0]:
             best = (miss, draft, composer)
-        step = 1 if hi < plan.target else -1 if lo > plan.target else 0
-        if plan.points_fixed or not plan.target_given or step == 0 or not 2 <= points + step <= top:
+        if not plan.target_given or miss == 0:
             break
-        points += step
+        if hi < plan.target and not plan.points_fixed and points < top:
+            points += 1  # first more sections, then longer ones
+        elif hi < plan.target:
+            scale = next(scales, 0.0)
+            if not scale:
+                break
+        elif lo > plan.target and not plan.points_fixed and points > 2 and scale == 1.0:
+            points -= 1
+        else:
+            break
     _, draft, composer = best
     tree.trim(draft, plan.target)
     finalise(draft)
     count = draft.han_count()
     draft.meta.update(
-        points=len(draft.sections), target=plan.target, han_characters=count,
-        minutes=draft.minutes(plan.rate), rate=plan.rate, missing=dict(sorted(composer.missing.items())),
+        points=len(draft.sections),
+        target=plan.target,
+        han_characters=count,
+        minutes=draft.minutes(plan.rate),
+        rate=plan.rate,
+        missing=dict(sorted(composer.missing.items())),
     )
     off = (count - plan.target) / plan.target
     if plan.target_given and abs(off) > 0.15:

@@ -1,0 +1,78 @@
+"""Length and speaking time on target (±15%), for every type and style."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from speechgen.cli import main
+from speechgen.draft import han_count
+from speechgen.event import load_event
+from speechgen.pipeline import draft_event
+from speechgen.plan import Options
+
+from .conftest import TYPES, example
+
+STYLES = ("formal", "warm", "concise")
+
+
+@pytest.mark.parametrize("meeting_type", TYPES)
+@pytest.mark.parametrize("target", [1500, 3000, 5000, 8000])
+@pytest.mark.parametrize("style", STYLES)
+def test_length_within_15_percent(meeting_type: str, target: int, style: str) -> None:
+    event = load_event(example(meeting_type))
+    draft = draft_event(event, Options(length=target, style=style, seed=target % 7))
+    count = draft.han_count()
+    assert abs(count - target) <= 0.15 * target, (count, target)
+    assert not draft.meta.get("warnings")
+    assert draft.closing[-1].text == "谢谢大家！"
+
+
+@pytest.mark.parametrize("meeting_type", TYPES)
+@pytest.mark.parametrize(("minutes", "rate"), [(10, 180), (15, 180), (25, 180), (20, 150)])
+def test_minutes_and_rate(meeting_type: str, minutes: int, rate: int) -> None:
+    draft = draft_event(load_event(example(meeting_type)), Options(minutes=minutes, rate=rate))
+    assert abs(draft.han_count() - minutes * rate) <= 0.15 * minutes * rate
+    assert abs(draft.minutes(rate) - minutes) <= 0.15 * minutes
+
+
+def test_long_speeches_keep_paragraphs_speakable() -> None:
+    draft = draft_event(load_event(example("village_stay")), Options(length=8000, seed=3))
+    sizes = [han_count(p.text) for p in draft.paragraphs() if p.text != "谢谢大家！"]
+    assert max(sizes) <= 450, max(sizes)
+
+
+def test_event_options_set_the_target(tmp_path: Path) -> None:
+    text = example("summary").read_text(encoding="utf-8") + "options:\n  length: 2000\n"
+    (tmp_path / "e.yaml").write_text(text, encoding="utf-8")
+    draft = draft_event(load_event(tmp_path / "e.yaml"))
+    assert abs(draft.han_count() - 2000) <= 300
+    (tmp_path / "m.yaml").write_text(text.replace("length: 2000", "minutes: 12"), encoding="utf-8")
+    assert abs(draft_event(load_event(tmp_path / "m.yaml")).han_count() - 2160) <= 324
+
+
+def test_concise_style_is_shorter_by_default() -> None:
+    event = load_event(example("mobilisation"))
+    formal = draft_event(event, Options(seed=1)).han_count()
+    concise = draft_event(event, Options(seed=1, style="concise")).han_count()
+    assert concise < 0.7 * formal
+
+
+def test_unreachable_target_is_a_warning_saying_how_far(runner, workdir: Path) -> None:
+    result = runner.invoke(main, ["render", str(example("summary")), "-o", "x.json", "--length", "12000", "--points", "2"])
+    assert result.exit_code == 0
+    warning = next(line for line in result.output.splitlines() if line.startswith("warning: length"))
+    data = json.loads((workdir / "x.json").read_text(encoding="utf-8"))
+    count = data["stats"]["han_characters"]
+    assert warning == (f"warning: length {count} characters is {(count - 12000) / 12000:+.0%} off the target of 12000: "
+                       "the banks cannot fit it closer")
+
+
+def test_json_reports_characters_and_minutes(runner, workdir: Path) -> None:
+    result = runner.invoke(main, ["render", str(example("mobilisation")), "-o", "x.json", "--minutes", "15"])
+    assert result.exit_code == 0
+    stats = json.loads((workdir / "x.json").read_text(encoding="utf-8"))["stats"]
+    assert abs(stats["minutes"] - 15) <= 2.25
+    assert stats["minutes"] == round(stats["han_characters"] / 180, 1)
