@@ -59,8 +59,14 @@ def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = 
                     continue
                 if len(usable) < MIN_VARIANTS:
                     where = usable[0].file if usable else "(no bank)"
-                    findings.append(BankFinding("error", where, slot,
-                                                f"{len(usable)} variant(s) for {meeting_type}/{style}; at least {MIN_VARIANTS} needed"))
+                    findings.append(
+                        BankFinding(
+                            "error",
+                            where,
+                            slot,
+                            f"{len(usable)} variant(s) for {meeting_type}/{style}; at least {MIN_VARIANTS} needed",
+                        )
+                    )
     return _dedupe(findings)
 
 
@@ -68,8 +74,14 @@ def _variant_findings(slot: str, variants: list[Variant]) -> list[BankFinding]:
     out: list[BankFinding] = []
     for v in variants:
         if v.unknown:
-            out.append(BankFinding("error", v.where, slot, f"uses {', '.join(v.unknown)}, which no event provides; "
-                                   "the variant can never be chosen"))
+            out.append(
+                BankFinding(
+                    "error",
+                    v.where,
+                    slot,
+                    f"uses {', '.join(v.unknown)}, which no event provides; the variant can never be chosen",
+                )
+            )
         plain = re.sub(r"\{\{.*?\}\}|\{%.*?%\}", "", v.text)
         if _DIGIT.search(plain):
             out.append(BankFinding("error", v.where, slot, "has a number of its own; numbers come only from the event"))

@@ -149,13 +149,27 @@ def read_bank_file(
             body = entry.node.value
             bad = set(body) - {"mode", "variants"}
             if bad:
-                problems.append(Problem(name, f"unknown key {sorted(bad)[0]!r}; a slot mapping has mode and variants",
-                                        entry.node.line, entry.node.col, key))
+                problems.append(
+                    Problem(
+                        name,
+                        f"unknown key {sorted(bad)[0]!r}; a slot mapping has mode and variants",
+                        entry.node.line,
+                        entry.node.col,
+                        key,
+                    )
+                )
                 continue
             mode = str(body["mode"].node.value) if "mode" in body else "extend"
             if mode not in ("extend", "replace"):
-                problems.append(Problem(name, f'mode must be extend or replace, found "{mode}"',
-                                        body["mode"].node.line, body["mode"].node.col, key))
+                problems.append(
+                    Problem(
+                        name,
+                        f'mode must be extend or replace, found "{mode}"',
+                        body["mode"].node.line,
+                        body["mode"].node.col,
+                        key,
+                    )
+                )
                 continue
             if "variants" not in body:
                 problems.append(Problem(name, "a slot mapping needs variants:", entry.node.line, entry.node.col, key))
@@ -175,8 +189,15 @@ def _read_meta(node: Node, name: str, problems: list[Problem]) -> dict[str, Any]
         return {}
     for key, entry in node.value.items():
         if key not in META_KEYS:
-            problems.append(Problem(name, f"unknown meta key; expected one of {', '.join(sorted(META_KEYS))}",
-                                    entry.key_line, entry.key_col, f"meta.{key}"))
+            problems.append(
+                Problem(
+                    name,
+                    f"unknown meta key; expected one of {', '.join(sorted(META_KEYS))}",
+                    entry.key_line,
+                    entry.key_col,
+                    f"meta.{key}",
+                )
+            )
     meta = node.plain()
     lf = meta.get("length_factor")
     if lf is not None and not (isinstance(lf, (int, float)) and 0.3 <= lf <= 2.0):
@@ -193,8 +214,15 @@ def _read_variant(item: Node, slot: str, name: str, env: SpeechEnvironment, prob
         body = item.value
         for key, entry in body.items():
             if key not in VARIANT_KEYS:
-                problems.append(Problem(name, f'unknown key "{key}" in a variant; expected text, styles, types, weight',
-                                        entry.key_line, entry.key_col, slot))
+                problems.append(
+                    Problem(
+                        name,
+                        f'unknown key "{key}" in a variant; expected text, styles, types, weight',
+                        entry.key_line,
+                        entry.key_col,
+                        slot,
+                    )
+                )
         if "text" not in body:
             problems.append(Problem(name, "a variant mapping needs text:", item.line, item.col, slot))
             return None

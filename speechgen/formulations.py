@@ -63,13 +63,33 @@ def _read(path: Path, _mtime: float) -> tuple[Formulation, ...]:
             ok_pattern = bool(item.get("pattern"))
         except re.error:
             ok_pattern = False
-        if unknown or not ok_pattern or item.get("severity") not in ("error", "warning", "info") or not isinstance(until, dt.date):
-            problems.append(Problem(name, "a formulation needs pattern (a valid regular expression), "
-                                    "severity (error|warning|info), message and until (YYYY-MM-DD)"
-                                    + (f"; unknown key {sorted(unknown)[0]!r}" if unknown else ""), node.line, node.col))
+        if (
+            unknown
+            or not ok_pattern
+            or item.get("severity") not in ("error", "warning", "info")
+            or not isinstance(until, dt.date)
+        ):
+            problems.append(
+                Problem(
+                    name,
+                    "a formulation needs pattern (a valid regular expression), "
+                    "severity (error|warning|info), message and until (YYYY-MM-DD)"
+                    + (f"; unknown key {sorted(unknown)[0]!r}" if unknown else ""),
+                    node.line,
+                    node.col,
+                )
+            )
             continue
-        out.append(Formulation(str(item["pattern"]), item["severity"], str(item.get("message", "")), until,
-                               str(item.get("replaced_by", "")), str(item.get("source", ""))))
+        out.append(
+            Formulation(
+                str(item["pattern"]),
+                item["severity"],
+                str(item.get("message", "")),
+                until,
+                str(item.get("replaced_by", "")),
+                str(item.get("source", "")),
+            )
+        )
     if problems:
         raise InputError(problems)
     return tuple(out)

@@ -1,7 +1,7 @@
 """The straight path, callable from Python: event file → Event → Plan → Draft → file.
 
-    from speechgen.pipeline import draft_file
-    draft = draft_file("examples/village_stay.yaml")
+from speechgen.pipeline import draft_file
+draft = draft_file("examples/village_stay.yaml")
 """
 
 from __future__ import annotations

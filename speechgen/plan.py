@@ -143,7 +143,8 @@ def _catalogue(path: Path, _mtime: float) -> dict[str, TypeSpec]:
         spec = data.get(t)
         try:
             sections = tuple(
-                SectionSpec(str(s["key"]), int(s.get("priority", 9)), tuple(s.get("requires", ()))) for s in spec["sections"]
+                SectionSpec(str(s["key"]), int(s.get("priority", 9)), tuple(s.get("requires", ())))
+                for s in spec["sections"]
             )
             out[t] = TypeSpec(int(spec["default_points"]), int(spec["default_length"]), sections)
         except (KeyError, TypeError, ValueError):

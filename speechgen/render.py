@@ -74,7 +74,9 @@ def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) ->
         sys.stdout.flush()
     else:
         write_atomic(path, data, force=bool(kw.get("force")))
-    summary = f"{path or '<stdout>'}: {draft.han_count()} Han characters, about {draft.minutes(draft.meta['rate'])} minutes"
+    summary = (
+        f"{path or '<stdout>'}: {draft.han_count()} Han characters, about {draft.minutes(draft.meta['rate'])} minutes"
+    )
     click.echo(summary, err=path is None)
     for line in report:
         click.echo(line, err=True)

@@ -7,15 +7,20 @@ Output bytes depend only on the draft and the layout.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import functools
-import math
 import io
+import math
+import zipfile
 from pathlib import Path
 
 from docx import Document
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.coreprops import CoreProperties
+from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
@@ -33,12 +38,33 @@ STYLE_FOR = {
     "heading1": "Heading 1",
     "heading2": "Heading 2",
 }
-KEEP_STYLES = {"Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Footer", "Header", "Default Paragraph Font",
-               "Normal Table", "No List", "Speaker Line", "Date Line", "Salutation"}
+KEEP_STYLES = {
+    "Normal",
+    "Title",
+    "Heading 1",
+    "Heading 2",
+    "Heading 3",
+    "Footer",
+    "Header",
+    "Default Paragraph Font",
+    "Normal Table",
+    "No List",
+    "Speaker Line",
+    "Date Line",
+    "Salutation",
+}
 
 
 def to_docx(draft: Draft, layout: Layout | None = None, explain: bool = False, reference: Path | None = None) -> bytes:
     layout = layout or Layout()
+    if reference is None and not explain:
+        return _prototype(layout).render(draft)
+    return with_python_docx(draft, layout, explain, reference)
+
+
+def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, reference: Path | None = None) -> bytes:
+    """The straightforward writer, through python-docx's API: comments and reference documents need it,
+    and it defines the bytes the fast path (_Prototype) must reproduce."""
     if reference is not None:
         doc = _reference_document(reference, layout)
     else:
@@ -58,7 +84,7 @@ def to_docx(draft: Draft, layout: Layout | None = None, explain: bool = False, r
         origin = f"{sentence.slot}\n{sentence.source}" if sentence.slot else sentence.source or "template"
         comment = doc.add_comment(run, text=origin, author="speechgen", initials="SG")
         comment._comment_elm.date = when
-    _properties(doc, draft, when)
+    _properties(doc.core_properties, draft, when)
     out = io.BytesIO()
     doc.save(out)
     return ooxml.fixed_zip(out.getvalue())
@@ -100,8 +126,7 @@ def _meeting_time(draft: Draft) -> dt.datetime:
     return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def _properties(doc, draft: Draft, when: dt.datetime) -> None:
-    cp = doc.core_properties
+def _properties(cp: CoreProperties, draft: Draft, when: dt.datetime) -> None:
     cp.title = draft.title
     cp.author = draft.meta.get("author", "")
     cp.subject = draft.meta.get("meeting", "")
@@ -113,6 +138,52 @@ def _properties(doc, draft: Draft, when: dt.datetime) -> None:
     cp.created = naive
     cp.modified = naive
     cp.last_printed = naive
+
+
+class _Prototype:
+    """The base package parsed once: a draft only adds its paragraphs to a copy of the empty body.
+
+    Writes exactly what the python-docx path above writes (load the base, add
+    paragraphs, save, fixed_zip), without reloading the package, looking styles
+    up by name or compressing every part twice: the other parts are serialised
+    once and reused.
+    """
+
+    def __init__(self, layout: Layout) -> None:
+        doc = Document(io.BytesIO(_base_document(layout)))
+        core = doc.core_properties  # created here when the base has none, as in the python-docx path
+        para = WD_STYLE_TYPE.PARAGRAPH
+        self.style_ids = {kind: doc.part.get_style_id(name, para) for kind, name in STYLE_FOR.items()}
+        self.document = copy.deepcopy(doc.element)
+        self.core = copy.deepcopy(core._element)
+        self.document_name = doc.part.partname.membername
+        self.core_name = next(p.partname.membername for p in doc.part.package.iter_parts()
+                              if p.content_type == CT.OPC_CORE_PROPERTIES)
+        out = io.BytesIO()
+        doc.save(out)
+        with zipfile.ZipFile(out) as z:
+            self.entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+
+    def render(self, draft: Draft) -> bytes:
+        document = copy.deepcopy(self.document)
+        ooxml.add_paragraphs(document.body, (
+            (self.style_ids[kind], [para] if isinstance(para, str) else [s.shown for s in para])
+            for kind, para in _paragraphs(draft)
+        ))
+        core = copy.deepcopy(self.core)
+        _properties(CoreProperties(core), draft, _meeting_time(draft))
+        fresh = {self.document_name: serialize_part_xml(document), self.core_name: serialize_part_xml(core)}
+        return ooxml.zip_entries((name, fresh.get(name, blob)) for name, blob in self.entries)
+
+
+@functools.lru_cache(maxsize=8)
+def _prototype(layout: Layout) -> _Prototype:
+    return _Prototype(layout)
+
+
+def warm_up(layout: Layout) -> None:
+    """Build the base document for layout now (a batch does this before its workers fork)."""
+    _prototype(layout)
 
 
 @functools.lru_cache(maxsize=8)
@@ -133,7 +204,9 @@ def _reference_document(path: Path, layout: Layout):
     try:
         doc = Document(str(path))
     except Exception as exc:  # python-docx raises several types for a bad package
-        raise InputError([Problem(str(path), f"not a Word .docx file that can be used as a reference: {exc}")]) from None
+        raise InputError(
+            [Problem(str(path), f"not a Word .docx file that can be used as a reference: {exc}")]
+        ) from None
     body = doc.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):

@@ -14,8 +14,20 @@ from ..errors import InputError, Problem
 from ..yamlsafe import parse_single, read_text
 
 PAGE_NUMBER_POSITIONS = ("outside", "centre", "none")
-CHINESE_SIZES = {"初号": 42, "小初": 36, "一号": 26, "小一": 24, "二号": 22, "小二": 18, "三号": 16, "小三": 15,
-                 "四号": 14, "小四": 12, "五号": 10.5, "小五": 9}
+CHINESE_SIZES = {
+    "初号": 42,
+    "小初": 36,
+    "一号": 26,
+    "小一": 24,
+    "二号": 22,
+    "小二": 18,
+    "三号": 16,
+    "小三": 15,
+    "四号": 14,
+    "小四": 12,
+    "五号": 10.5,
+    "小五": 9,
+}
 FALLBACKS = {"仿宋_GB2312": "仿宋", "楷体_GB2312": "楷体", "方正小标宋简体": "宋体", "黑体": "SimHei", "宋体": "SimSun"}
 
 
@@ -80,8 +92,15 @@ def load_layout(path: str | Path) -> Layout:
             for sub, e in node.value.items():
                 where = f"{key}.{sub}"
                 if sub not in known:
-                    problems.append(Problem(name, f"unknown setting; expected one of: {', '.join(sorted(known))}",
-                                            e.key_line, e.key_col, where))
+                    problems.append(
+                        Problem(
+                            name,
+                            f"unknown setting; expected one of: {', '.join(sorted(known))}",
+                            e.key_line,
+                            e.key_col,
+                            where,
+                        )
+                    )
                     continue
                 value, err = _value(key, e.node.value)
                 if err:
@@ -91,20 +110,37 @@ def load_layout(path: str | Path) -> Layout:
             layout = replace(layout, **{key: replace(getattr(layout, key), **values)})
         elif key == "page_numbers":
             if node.value not in PAGE_NUMBER_POSITIONS:
-                problems.append(Problem(name, f"expected one of: {', '.join(PAGE_NUMBER_POSITIONS)}, found {node.value!r}",
-                                        node.line, node.col, key))
+                problems.append(
+                    Problem(
+                        name,
+                        f"expected one of: {', '.join(PAGE_NUMBER_POSITIONS)}, found {node.value!r}",
+                        node.line,
+                        node.col,
+                        key,
+                    )
+                )
             else:
                 layout = replace(layout, page_numbers=node.value)
         elif key in ("line_spacing", "first_line_indent", "chars_per_line"):
             v = node.value
             lo, hi = {"line_spacing": (12, 60), "first_line_indent": (0, 4), "chars_per_line": (20, 40)}[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
-                problems.append(Problem(name, f"expected a number from {lo} to {hi}, found {v!r}", node.line, node.col, key))
+                problems.append(
+                    Problem(name, f"expected a number from {lo} to {hi}, found {v!r}", node.line, node.col, key)
+                )
             else:
                 layout = replace(layout, **{key: v})
         else:
-            problems.append(Problem(name, "unknown setting; expected fonts, sizes, margins, line_spacing, "
-                                    "first_line_indent, chars_per_line or page_numbers", entry.key_line, entry.key_col, key))
+            problems.append(
+                Problem(
+                    name,
+                    "unknown setting; expected fonts, sizes, margins, line_spacing, "
+                    "first_line_indent, chars_per_line or page_numbers",
+                    entry.key_line,
+                    entry.key_col,
+                    key,
+                )
+            )
     if problems:
         raise InputError(problems)
     return layout

@@ -34,8 +34,17 @@ def docx_to_pdf(data: bytes, timeout: int = 180) -> bytes:
         src.write_bytes(data)
         profile = Path(tmp) / "profile"
         env = dict(os.environ, HOME=tmp)
-        cmd = [exe, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--convert-to", "pdf", "--outdir", tmp, str(src)]
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            tmp,
+            str(src),
+        ]
         try:
             subprocess.run(cmd, env=env, capture_output=True, timeout=timeout, check=False)
         except subprocess.TimeoutExpired:

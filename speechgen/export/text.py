@@ -17,7 +17,7 @@ def to_markdown(draft: Draft, explain: bool = False) -> str:
         elif kind == "heading2":
             out.append(f"### {text}")
         elif kind in ("speaker", "date"):
-            out.append(f"<p align=\"center\">{text}</p>")
+            out.append(f'<p align="center">{text}</p>')
         else:
             out.append(text)
     if explain:
