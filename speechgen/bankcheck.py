@@ -25,7 +25,8 @@ class BankFinding:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.where}: {self.slot}: {self.severity}: {self.message}"
+        slot = f" {self.slot}:" if self.slot else ""
+        return f"{self.where}:{slot} {self.severity}: {self.message}"
 
 
 def reachable_slots(meeting_type: str, banks: BankSet, template_dirs: Sequence[Path] = ()) -> set[str]:
@@ -99,7 +100,7 @@ def _variant_findings(slot: str, variants: list[Variant]) -> list[BankFinding]:
 
 
 def _loc(p: Problem) -> str:
-    return p.file + (f":{p.line}" if p.line else "")
+    return p.file + (f":{p.line}" if p.line else "") + (f":{p.col}" if p.line and p.col else "")
 
 
 def _dedupe(findings: list[BankFinding]) -> list[BankFinding]:

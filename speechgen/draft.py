@@ -186,8 +186,13 @@ def han_count(text: str) -> int:
     return len(HAN.findall(text))
 
 
+VOCATIVE = "同志们，"
+
+
 def finalise(draft: Draft) -> Draft:
     """Apply numbering, enumeration words and the announced count on the tree."""
+    for p in draft.paragraphs():
+        _one_vocative(p)
     count = to_chinese(len(draft.sections))
     for s in draft.sentences():
         if COUNT_MARK in s.text:
@@ -202,6 +207,19 @@ def finalise(draft: Draft) -> Draft:
     _enumerate(draft.opening)
     _enumerate(draft.closing)
     return draft
+
+
+def _one_vocative(p: Paragraph) -> None:
+    """「同志们，」 opens a paragraph once: the first sentence that has it goes first, later ones lose it."""
+    with_it = [s for s in p.sentences if s.text.startswith(VOCATIVE) and not s.item]
+    if not with_it:
+        return
+    first = with_it[0]
+    if p.sentences[0] is not first:
+        p.sentences.remove(first)
+        p.sentences.insert(0, first)
+    for s in with_it[1:]:
+        s.text = s.text[len(VOCATIVE) :]
 
 
 def _enumerate(paragraphs: list[Paragraph]) -> None:

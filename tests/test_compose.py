@@ -139,3 +139,14 @@ def test_missing_facts_leave_sentences_out_or_marked(tmp_path) -> None:
     assert "【待补充：人数】" in marked_text or "【待补充：" in marked_text
     body = "".join(t for k, t in plain.lines() if k != "date")
     assert not re.search(r"\d", body), "no number of its own in a draft without facts"
+
+
+def test_vocative_opens_a_paragraph_once() -> None:
+    from speechgen.draft import Paragraph, Sentence, _one_vocative
+
+    p = Paragraph([Sentence("大家要干实事。", "x"), Sentence("同志们，要抓落实。", "y"), Sentence("同志们，要有担当。", "z")])
+    _one_vocative(p)
+    assert p.text == "同志们，要抓落实。大家要干实事。要有担当。"
+    for _, _, _, draft in ALL:
+        for para in draft.paragraphs():
+            assert "同志们，" not in "".join(s.text for s in para.sentences[1:])
