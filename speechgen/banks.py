@@ -8,6 +8,7 @@ A later layer extends a slot or, with ``mode: replace``, replaces it.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from . import bankcache
 from .errors import BankError, ConfigError, Problem
 from .jinjaenv import SpeechEnvironment, new_environment
 from .resources import banks_dir, display_path
@@ -95,7 +97,35 @@ def _style_files(root: Path, style: str) -> list[Path]:
 
 @functools.lru_cache(maxsize=32)
 def _load_cached(style: str, dirs: tuple[Path, ...], stamp: tuple[tuple[str, float], ...]) -> BankSet:
-    return _load(style, dirs)
+    files = layer_files(style, dirs)
+    cache_key = bankcache.key(style, dirs, files)
+    cached = bankcache.read(cache_key)
+    if cached is not None:
+        try:
+            return _from_json(cached)
+        except (KeyError, TypeError, ValueError):
+            pass  # a cache from another layout of the data: read the banks again
+    banks = _load(style, dirs)
+    bankcache.write(cache_key, _to_json(banks))
+    return banks
+
+
+def _to_json(banks: BankSet) -> dict[str, Any]:
+    variants = [
+        [v.text, v.slot, v.file, v.line, list(v.styles), list(v.types), v.weight, sorted(v.requires), list(v.unknown)]
+        for vs in banks.slots.values()
+        for v in vs
+    ]
+    return {"style": banks.style, "styles": list(banks.styles), "meta": banks.meta, "files": list(banks.files),
+            "slots": list(banks.slots), "variants": variants}
+
+
+def _from_json(data: dict[str, Any]) -> BankSet:
+    slots: dict[str, list[Variant]] = {slot: [] for slot in data["slots"]}
+    for text, slot, file, line, styles, types, weight, requires, unknown in data["variants"]:
+        slots[slot].append(Variant(text, slot, file, line, tuple(styles), tuple(types), weight,
+                                   frozenset(requires), tuple(unknown)))
+    return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]))
 
 
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
@@ -270,6 +300,9 @@ def requirements(text: str, env: SpeechEnvironment) -> tuple[frozenset[str], tup
     """(event fields a variant uses, names it uses that nothing provides)."""
     if "{" not in text:
         return frozenset(), ()
+    simple = _simple_requirements(text)
+    if simple is not None:
+        return simple
     ast = env.parse(text)
     paths: set[str] = set()
     unknown: list[str] = []
@@ -290,6 +323,29 @@ def requirements(text: str, env: SpeechEnvironment) -> tuple[frozenset[str], tup
             unknown.append(path)
     # a.b also matched its inner Name a: keep only the full paths
     paths = {p for p in paths if not any(q.startswith(p + ".") for q in paths)}
+    return frozenset(paths), tuple(sorted(set(unknown)))
+
+
+_EXPR = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*((?:\|\s*\w+(?:\(\s*(?:\"[^\"{}]*\"|'[^'{}]*')?\s*\))?\s*)*)\}\}")
+
+
+def _simple_requirements(text: str) -> tuple[frozenset[str], tuple[str, ...]] | None:
+    """The common case, `{{ program.cadres }}` or `{{ x.y|join("；") }}`, without running Jinja's parser
+    (thousands of variants are read on every run); None when the text needs the real parser."""
+    rest = _EXPR.sub("", text)
+    if "{" in rest or "}" in rest:
+        return None
+    paths: set[str] = set()
+    unknown: list[str] = []
+    for m in _EXPR.finditer(text):
+        path = m.group(1)
+        root = path.split(".")[0]
+        if root in DERIVED:
+            continue
+        if root in EVENT_ROOTS and (path in FIELD_PATHS or path == "context"):
+            paths.add(path)
+        else:
+            unknown.append(path)
     return frozenset(paths), tuple(sorted(set(unknown)))
 
 

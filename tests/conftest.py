@@ -14,6 +14,12 @@ DATA = Path(__file__).resolve().parent / "data"
 TYPES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Parsed banks are cached between runs; tests keep theirs apart from the user's."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(autouse=True)
 def _no_user_banks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see the built-in banks only, whatever the developer's environment says."""

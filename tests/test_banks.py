@@ -242,3 +242,21 @@ def test_no_variant_and_no_distinctive_phrase_twice(meeting_type: str, style: st
             for gram in grams_of(text):
                 assert gram not in seen, (gram, seen.get(gram), s.text)
                 seen[gram] = s.text
+
+
+def test_parsed_banks_are_cached_between_runs_and_refreshed_on_edit(tmp_path: Path, monkeypatch) -> None:
+    from speechgen import banks as banks_module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    user = tmp_path / "mine"
+    bank = write_bank(user, "a.yaml", "closing.wishes:\n  - 最后，祝大家一切顺利！\n")
+    first = load_banks("formal", (user,))
+    assert list((tmp_path / "cache" / "speechgen").glob("banks-*.json"))
+    banks_module._load_cached.cache_clear()
+    again = load_banks("formal", (user,))
+    assert [v.text for v in again.variants("closing.wishes")] == [v.text for v in first.variants("closing.wishes")]
+    assert again.variants("closing.wishes")[-1].where == first.variants("closing.wishes")[-1].where
+    bank.write_text("closing.wishes:\n  - 最后，祝大家工作顺利、身体健康！\n", encoding="utf-8")
+    banks_module._load_cached.cache_clear()
+    edited = load_banks("formal", (user,))
+    assert edited.variants("closing.wishes")[-1].text == "最后，祝大家工作顺利、身体健康！"
