@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -71,9 +72,47 @@ def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = 
     return _dedupe(findings)
 
 
+@functools.lru_cache(maxsize=1)
+def _sample_values() -> dict:
+    """Every event field filled, to try each variant once (what no event could render is an error)."""
+    import datetime as dt
+
+    from .context import variables
+    from .event import Event
+    from .jinjaenv import Emitted
+    from .newevent import _COMMON, SAMPLES
+
+    facts = dict(_COMMON)
+    for sample in SAMPLES.values():
+        facts.update(sample)
+    facts = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items()}
+    facts.update({"meeting.date": dt.date(2026, 3, 16), "meeting.level": "县", "program.batch": 2,
+                  "meeting.leaders_present": ("市委组织部负责同志",), "options.style": "formal"})
+    return variables(Event("summary_mobilisation", facts)) | {"count": Emitted("三")}
+
+
+def _trial_render(v: Variant, values: dict) -> str | None:
+    """None if the variant renders; else why not (sandbox refusal, template error)."""
+    from jinja2 import TemplateError
+
+    env = shared_environment()
+    try:
+        env.from_string(v.text).render(values)
+    except TemplateError as exc:  # SecurityError, UndefinedError and syntax errors are all TemplateErrors
+        return f"cannot be rendered: {exc}"
+    except (TypeError, ValueError, AttributeError) as exc:
+        return f"cannot be rendered: {exc}"
+    return None
+
+
 def _variant_findings(slot: str, variants: list[Variant]) -> list[BankFinding]:
     out: list[BankFinding] = []
+    values = _sample_values()
     for v in variants:
+        if "{" in v.text and not v.unknown:
+            why = _trial_render(v, values)
+            if why:
+                out.append(BankFinding("error", v.where, slot, why))
         if v.unknown:
             out.append(
                 BankFinding(

@@ -260,3 +260,15 @@ def test_parsed_banks_are_cached_between_runs_and_refreshed_on_edit(tmp_path: Pa
     banks_module._load_cached.cache_clear()
     edited = load_banks("formal", (user,))
     assert edited.variants("closing.wishes")[-1].text == "最后，祝大家工作顺利、身体健康！"
+
+
+def test_banks_check_refuses_unsafe_and_broken_variants(tmp_path: Path, runner) -> None:
+    user = tmp_path / "unsafe"
+    write_bank(user, "a.yaml", 'closing.wishes:\n  - "{{ cadre.__class__.__mro__ }}"\n  - "祝{{ cadre|nosuchfilter }}"\n')
+    result = runner.invoke(main, ["banks", "check", str(user)])
+    assert result.exit_code == 1
+    assert result.output.splitlines()[:2] == [
+        f"{user}/a.yaml:2: closing.wishes: error: cannot be rendered: "
+        "access to attribute '__class__' of 'str' object is unsafe.",
+        f"{user}/a.yaml:3: closing.wishes: error: cannot be rendered: No filter named 'nosuchfilter'.",
+    ]
