@@ -77,7 +77,7 @@ def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) ->
     summary = (
         f"{path or '<stdout>'}: {draft.han_count()} Han characters, about {draft.minutes(draft.meta['rate'])} minutes"
     )
-    click.echo(summary, err=path is None)
+    click.echo(summary, err=True)
     for line in report:
         click.echo(line, err=True)
 
