@@ -20,7 +20,9 @@ from speechgen.plan import Options
 
 from .conftest import ROOT, TYPES, example
 
-WISHES = [f"最后，祝同志们在新岗位上{w}！" for w in ("学有所成", "干有所为", "心有所得", "行有所获", "事有所成", "日有所进")]
+WISHES = [
+    f"最后，祝同志们在新岗位上{w}！" for w in ("学有所成", "干有所为", "心有所得", "行有所获", "事有所成", "日有所进")
+]
 
 
 def write_bank(folder: Path, name: str, text: str) -> Path:
@@ -36,8 +38,9 @@ def by_slot(draft: Draft) -> list[tuple[str, str]]:
 
 def test_replacing_one_slot_changes_exactly_that_slot(tmp_path: Path) -> None:
     user = tmp_path / "mine"
-    write_bank(user, "office.yaml", "closing.wishes:\n  mode: replace\n  variants:\n"
-               + "".join(f"    - {w}\n" for w in WISHES))
+    write_bank(
+        user, "office.yaml", "closing.wishes:\n  mode: replace\n  variants:\n" + "".join(f"    - {w}\n" for w in WISHES)
+    )
     event = load_event(example("village_stay"))
     base = by_slot(draft_event(event, Options(seed=4)))
     mine = by_slot(draft_event(event, Options(seed=4, banks=(user,))))
@@ -61,7 +64,9 @@ def test_extending_a_slot_adds_to_its_choices(tmp_path: Path) -> None:
 
 def test_environment_variable_adds_a_layer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     user = tmp_path / "env"
-    write_bank(user, "x.yaml", "closing.wishes:\n  mode: replace\n  variants:\n" + "".join(f"    - {w}\n" for w in WISHES))
+    write_bank(
+        user, "x.yaml", "closing.wishes:\n  mode: replace\n  variants:\n" + "".join(f"    - {w}\n" for w in WISHES)
+    )
     monkeypatch.setenv("SPEECHGEN_BANKS", str(user))
     draft = draft_event(load_event(example("summary")), Options(seed=1))
     assert dict(by_slot(draft))["closing.wishes"] in WISHES
@@ -87,7 +92,7 @@ def test_user_templates_override_one_block(tmp_path: Path) -> None:
     (tmp_path / "mobilisation.j2").write_text(
         '{% extends "base.j2" %}\n'
         "{% block closing %}\n"
-        "{{ s(\"closing.wishes\") }}\n{{ br() }}\n谢谢大家！\n{% endblock %}\n"
+        '{{ s("closing.wishes") }}\n{{ br() }}\n谢谢大家！\n{% endblock %}\n'
         + (ROOT / "templates" / "mobilisation.j2").read_text(encoding="utf-8").split('{% extends "base.j2" %}', 1)[1],
         encoding="utf-8",
     )
@@ -95,36 +100,49 @@ def test_user_templates_override_one_block(tmp_path: Path) -> None:
     draft = draft_event(event, Options(seed=1, templates=(tmp_path,)))
     assert [p.text for p in draft.closing][-1] == "谢谢大家！"
     assert len(draft.closing) == 2
-    assert by_slot(draft)[: len(by_slot(draft)) - 3] == by_slot(draft_event(event, Options(seed=1)))[: len(by_slot(draft)) - 3]
+    assert (
+        by_slot(draft)[: len(by_slot(draft)) - 3]
+        == by_slot(draft_event(event, Options(seed=1)))[: len(by_slot(draft)) - 3]
+    )
 
 
 def test_requirements_are_derived_from_the_variant() -> None:
     env = shared_environment()
     assert requirements("共选派{{ program.cadres }}名干部，{{ review.thanks|join_cn }}", env) == (
-        frozenset({"program.cadres", "review.thanks"}), ())
+        frozenset({"program.cadres", "review.thanks"}),
+        (),
+    )
     assert requirements("{{ cadre }}要{{ jur.our }}", env) == (frozenset(), ())
     assert requirements("{{ program.cadre }}和{{ colour }}", env) == (frozenset(), ("colour", "program.cadre"))
 
 
 def test_unknown_fields_and_bad_banks_are_reported(tmp_path: Path, runner) -> None:
     user = tmp_path / "bad"
-    write_bank(user, "a.yaml", "\n".join([
-        "closing.wishes:",
-        "  - 祝大家在{{ program.village }}工作顺利！",
-        "  - {text: 最后祝大家顺利！, colour: red}",
-        "  - 最后祝大家顺利！",
-        "  - 最后祝大家顺利！",
-        "  - 共有3个村",
-        "  - 某某同志要带头",
-        "new.slot:",
-        "  - 只有一个说法。",
-        "",
-    ]))
+    write_bank(
+        user,
+        "a.yaml",
+        "\n".join(
+            [
+                "closing.wishes:",
+                "  - 祝大家在{{ program.village }}工作顺利！",
+                "  - {text: 最后祝大家顺利！, colour: red}",
+                "  - 最后祝大家顺利！",
+                "  - 最后祝大家顺利！",
+                "  - 共有3个村",
+                "  - 某某同志要带头",
+                "new.slot:",
+                "  - 只有一个说法。",
+                "",
+            ]
+        ),
+    )
     result = runner.invoke(main, ["banks", "check", str(user)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == ("bad/a.yaml:3:22: closing.wishes: error: unknown key \"colour\" in a variant; "
-                        "expected text, styles, types, weight").replace("bad/", f"{user}/")
+    assert lines[0] == (
+        'bad/a.yaml:3:22: closing.wishes: error: unknown key "colour" in a variant; '
+        "expected text, styles, types, weight"
+    ).replace("bad/", f"{user}/")
     body = "\n".join(lines)
     assert "a.yaml:2: closing.wishes: error: uses program.village, which no event provides" in body
     assert "a.yaml:5: closing.wishes: error: duplicate of the variant at " in body
@@ -138,7 +156,9 @@ def test_slot_below_minimum_and_yaml_errors_name_the_line(tmp_path: Path, runner
     write_bank(user, "a.yaml", "opening.announce:\n  mode: replace\n  variants:\n    - 下面，我讲{{ count }}点意见。\n")
     few = runner.invoke(main, ["banks", "check", str(user)])
     assert few.exit_code == 1
-    assert f"{user}/a.yaml: opening.announce: error: 1 variant(s) for mobilisation/formal; at least 6 needed" in few.output
+    assert (
+        f"{user}/a.yaml: opening.announce: error: 1 variant(s) for mobilisation/formal; at least 6 needed" in few.output
+    )
     broken = tmp_path / "broken"
     write_bank(broken, "b.yaml", "closing.wishes:\n  - 好\n    bad: [1\n")
     result = runner.invoke(main, ["banks", "check", str(broken)])
@@ -264,7 +284,9 @@ def test_parsed_banks_are_cached_between_runs_and_refreshed_on_edit(tmp_path: Pa
 
 def test_banks_check_refuses_unsafe_and_broken_variants(tmp_path: Path, runner) -> None:
     user = tmp_path / "unsafe"
-    write_bank(user, "a.yaml", 'closing.wishes:\n  - "{{ cadre.__class__.__mro__ }}"\n  - "祝{{ cadre|nosuchfilter }}"\n')
+    write_bank(
+        user, "a.yaml", 'closing.wishes:\n  - "{{ cadre.__class__.__mro__ }}"\n  - "祝{{ cadre|nosuchfilter }}"\n'
+    )
     result = runner.invoke(main, ["banks", "check", str(user)])
     assert result.exit_code == 1
     assert result.output.splitlines()[:2] == [

@@ -144,7 +144,9 @@ def test_missing_facts_leave_sentences_out_or_marked(tmp_path) -> None:
 def test_vocative_opens_a_paragraph_once() -> None:
     from speechgen.draft import Paragraph, Sentence, _one_vocative
 
-    p = Paragraph([Sentence("大家要干实事。", "x"), Sentence("同志们，要抓落实。", "y"), Sentence("同志们，要有担当。", "z")])
+    p = Paragraph(
+        [Sentence("大家要干实事。", "x"), Sentence("同志们，要抓落实。", "y"), Sentence("同志们，要有担当。", "z")]
+    )
     _one_vocative(p)
     assert p.text == "同志们，要抓落实。大家要干实事。要有担当。"
     for _, _, _, draft in ALL:

@@ -61,13 +61,17 @@ def test_concise_style_is_shorter_by_default() -> None:
 
 
 def test_unreachable_target_is_a_warning_saying_how_far(runner, workdir: Path) -> None:
-    result = runner.invoke(main, ["render", str(example("summary")), "-o", "x.json", "--length", "12000", "--points", "2"])
+    result = runner.invoke(
+        main, ["render", str(example("summary")), "-o", "x.json", "--length", "12000", "--points", "2"]
+    )
     assert result.exit_code == 0
     warning = next(line for line in result.output.splitlines() if line.startswith("warning: length"))
     data = json.loads((workdir / "x.json").read_text(encoding="utf-8"))
     count = data["stats"]["han_characters"]
-    assert warning == (f"warning: length {count} characters is {(count - 12000) / 12000:+.0%} off the target of 12000: "
-                       "the banks cannot fit it closer")
+    assert warning == (
+        f"warning: length {count} characters is {(count - 12000) / 12000:+.0%} off the target of 12000: "
+        "the banks cannot fit it closer"
+    )
 
 
 def test_json_reports_characters_and_minutes(runner, workdir: Path) -> None:

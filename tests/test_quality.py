@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -30,6 +29,8 @@ def test_no_text_copied_from_the_reference_speeches() -> None:
 
 
 def test_modules_stay_small() -> None:
-    sizes = {p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
-             for p in (ROOT / "speechgen").rglob("*.py")}
+    sizes = {
+        p.relative_to(ROOT).as_posix(): len(p.read_text(encoding="utf-8").splitlines())
+        for p in (ROOT / "speechgen").rglob("*.py")
+    }
     assert {name: n for name, n in sizes.items() if n > 400} == {}
