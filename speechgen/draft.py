@@ -97,10 +97,30 @@ class Draft:
             yield from section.paragraphs()
         yield from self.closing
 
-    def sentences(self) -> Iterator[Sentence]:
-        """Every sentence, headings included, in reading order."""
+    def printed(self) -> Iterator[tuple[str, list[Sentence]]]:
+        """(kind, sentences) for every printed line, in order: the one walk of the tree that every
+        writer uses. Head lines are one plain sentence; headings carry their number."""
+        for kind, text in (("title", self.title), ("speaker", self.speaker_line), ("date", self.date_line),
+                           ("salutation", self.salutation)):
+            yield kind, [Sentence(text)]
         for p in self.opening:
-            yield from p.sentences
+            yield "body", p.sentences
+        for section in self.sections:
+            yield "heading1", [_numbered(section.number, section.heading)]
+            for block in section.blocks:
+                if isinstance(block, Point):
+                    yield "heading2", [_numbered(block.number, block.heading)]
+                    for p in block.paragraphs:
+                        yield "body", p.sentences
+                else:
+                    yield "body", block.sentences
+        for p in self.closing:
+            yield "body", p.sentences
+
+    def sentences(self) -> Iterator[Sentence]:
+        """Every sentence of the speech proper (headings included, head lines not), in reading order."""
+        for s in self.opening:
+            yield from s.sentences
         for section in self.sections:
             yield section.heading
             for block in section.blocks:
@@ -115,23 +135,8 @@ class Draft:
 
     def lines(self) -> Iterator[tuple[str, str]]:
         """(kind, text) for every line of the speech as it is printed."""
-        yield "title", self.title
-        yield "speaker", self.speaker_line
-        yield "date", self.date_line
-        yield "salutation", self.salutation
-        for p in self.opening:
-            yield "body", p.text
-        for section in self.sections:
-            yield "heading1", section.title
-            for block in section.blocks:
-                if isinstance(block, Point):
-                    yield "heading2", block.title
-                    for p in block.paragraphs:
-                        yield "body", p.text
-                else:
-                    yield "body", block.text
-        for p in self.closing:
-            yield "body", p.text
+        for kind, sentences in self.printed():
+            yield kind, "".join(s.shown for s in sentences)
 
     def spoken_text(self) -> str:
         """What the speaker reads aloud: everything after the date line."""
@@ -163,6 +168,10 @@ class Draft:
             "stats": {"han_characters": self.han_count(), "minutes": self.minutes(self.meta.get("rate", DEFAULT_RATE))},
             "meta": self.meta,
         }
+
+
+def _numbered(number: str, heading: Sentence) -> Sentence:
+    return Sentence(number + heading.text, heading.slot, heading.source)
 
 
 def _para_dict(p: Paragraph) -> dict[str, Any]:

@@ -71,14 +71,11 @@ def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, refere
         doc = Document(io.BytesIO(_base_document(layout)))
     when = _meeting_time(draft)
     comments: list[tuple[object, Sentence]] = []
-    for kind, para in _paragraphs(draft):
+    for kind, sentences in draft.printed():
         p = doc.add_paragraph(style=STYLE_FOR[kind])
-        if isinstance(para, str):
-            p.add_run(para)
-            continue
-        for sentence in para:
+        for sentence in sentences:
             run = p.add_run(sentence.shown)
-            if explain:
+            if explain and (sentence.slot or sentence.source):
                 comments.append((run, sentence))
     for run, sentence in comments:
         origin = f"{sentence.slot}\n{sentence.source}" if sentence.slot else sentence.source or "template"
@@ -88,31 +85,6 @@ def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, refere
     out = io.BytesIO()
     doc.save(out)
     return ooxml.fixed_zip(out.getvalue())
-
-
-def _paragraphs(draft: Draft):
-    """(kind, text or sentences) in print order; sentences keep their origin for comments."""
-    yield "title", draft.title
-    yield "speaker", draft.speaker_line
-    yield "date", draft.date_line
-    yield "salutation", draft.salutation
-    for p in draft.opening:
-        yield "body", p.sentences
-    for section in draft.sections:
-        yield "heading1", [_numbered(section.number, section.heading)]
-        for block in section.blocks:
-            if hasattr(block, "paragraphs"):
-                yield "heading2", [_numbered(block.number, block.heading)]
-                for p in block.paragraphs:
-                    yield "body", p.sentences
-            else:
-                yield "body", block.sentences
-    for p in draft.closing:
-        yield "body", p.sentences
-
-
-def _numbered(number: str, heading: Sentence) -> Sentence:
-    return Sentence(number + heading.text, heading.slot, heading.source)
 
 
 def _meeting_time(draft: Draft) -> dt.datetime:
@@ -167,8 +139,8 @@ class _Prototype:
     def render(self, draft: Draft) -> bytes:
         document = copy.deepcopy(self.document)
         ooxml.add_paragraphs(document.body, (
-            (self.style_ids[kind], [para] if isinstance(para, str) else [s.shown for s in para])
-            for kind, para in _paragraphs(draft)
+            (self.style_ids[kind], [s.shown for s in sentences])
+            for kind, sentences in draft.printed()
         ))
         core = copy.deepcopy(self.core)
         _properties(CoreProperties(core), draft, _meeting_time(draft))
