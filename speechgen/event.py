@@ -129,29 +129,51 @@ class _Validator:
 
     def check_whole(self, root: Node, facts: dict[str, Any]) -> None:
         for path, f in S.leaves():
-            dotted = ".".join(path)
-            if f.required and dotted not in facts and path not in self.written:
+            if not f.required or ".".join(path) in facts or self.given(path):
+                continue
+            if path in self.written:  # `date:` with nothing after it
+                where, node = self.written[path]
+                self.error(node.line, node.col, self._label(path, where), "required, but left empty")
+            else:
                 self._missing(root, path)
         etype = facts.get("type")
-        given = {"review.achievements", "review.cadres"} & facts.keys()
-        written = {("review", "achievements"), ("review", "cadres")} & self.written.keys()
-        if etype in S.REVIEW_TYPES and not given and not written:
-            self.error(root.line, root.col, "review (回顾)",
-                       f"a {etype} meeting needs review.achievements (成效) or review.cadres (人数)")
+        review = (("review", "achievements"), ("review", "cadres"))
+        given = [p for p in review if facts.get(".".join(p)) not in (None, ())]  # `achievements: []` is none
+        reported = [p for p in review if self.given(p) and ".".join(p) not in facts]  # a wrong value, reported
+        if etype in S.REVIEW_TYPES and not given and not reported:
+            self.error(
+                root.line,
+                root.col,
+                "review (回顾)",
+                f"a {etype} meeting needs review.achievements (成效) or review.cadres (人数)",
+            )
         if etype and etype not in S.REVIEW_TYPES and any(k.startswith("review.") for k in facts):
             self.warnings.append(f"{self.name}: review (回顾) is not used in a {etype} speech and is ignored")
         if "options.length" in facts and "options.minutes" in facts:
             where, node = self.written[("options", "minutes")]
-            self.error(node.line, node.col, self._label(("options", "minutes"), where),
-                       "give options.length (字数) or options.minutes (时长), not both")
+            self.error(
+                node.line,
+                node.col,
+                self._label(("options", "minutes"), where),
+                "give options.length (字数) or options.minutes (时长), not both",
+            )
         if "meeting.name" in facts and "meeting.level" not in facts:
             level = infer_level(facts["meeting.name"])
             if level:
                 facts["meeting.level"] = level
-            elif ("meeting", "level") not in self.written:
+            elif not self.given(("meeting", "level")):
                 where, node = self.written[("meeting", "name")]
-                self.error(node.line, node.col, "meeting.level (层级)",
-                           "required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting")
+                self.error(
+                    node.line,
+                    node.col,
+                    "meeting.level (层级)",
+                    "required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting",
+                )
+
+    def given(self, path: tuple[str, ...]) -> bool:
+        """Was a value, not an empty one, written at path? (A wrong one has been reported already.)"""
+        written = self.written.get(path)
+        return written is not None and not (written[1].kind == "scalar" and written[1].value is None)
 
     def _missing(self, root: Node, path: tuple[str, ...]) -> None:
         """Report a missing required key at the mapping that should hold it (its key, where written)."""
@@ -226,7 +248,7 @@ def clean_text(text: str) -> str:
         cat = unicodedata.category(ch)
         if ch in "\t\r\n\u2028\u2029":
             out.append(" ")
-        elif cat in ("Cc", "Co", "Cs", "Cf") and ch not in "\u200d":
+        elif (cat in ("Cc", "Co", "Cs", "Cf") and ch != "\u200d") or ch in "\ufffe\uffff":  # U+FFFE/F: not XML
             continue
         else:
             out.append(ch)
@@ -278,7 +300,7 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole numb
     if n is None:
         raise _Bad(f"expected {what}, found {_found(node)}")
     if not lo <= n <= hi:
-        raise _Bad(f"expected {what} from {lo} to {hi}, found {n}")
+        raise _Bad(f"expected {what} from {lo} to {hi}, found {_found(node)}")  # as written: 一千万, 1e+308
     return n
 
 

@@ -119,7 +119,7 @@ SCHEMA = Group(
 REVIEW_TYPES = ("summary", "summary_mobilisation")
 POINTS_RANGE = (2, 5)
 LENGTH_RANGE = (800, 12_000)
-MINUTES_RANGE = (3, 60)
+MINUTES_RANGE = (5, 60)  # at the default 180 characters a minute: 900 to 10,800, inside LENGTH_RANGE
 MAX_TEXT = 300
 MAX_ITEMS = 30
 

@@ -24,6 +24,8 @@ MAX_NODES = 20_000
 MAX_DEPTH = 40
 MAX_NUMBER_TEXT = 40  # digits: no count or seed needs more
 
+_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep; refused"
+
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
@@ -99,7 +101,7 @@ def decode(raw: bytes, name: str) -> str:
     """Bytes to text: UTF-8 (a BOM is allowed), never anything else."""
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
-            raise InputError([Problem(name, f"file is {encoding} text (Notepad's \"Unicode\"); save it as UTF-8")])
+            raise InputError([Problem(name, f'file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8')])
     if b"\x00" in raw:
         raise InputError([Problem(name, "this is a binary file, not a YAML text file")])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -117,12 +119,21 @@ def decode(raw: bytes, name: str) -> str:
 def parse_documents(text: str, name: str) -> list[Node | None]:
     """Every YAML document in text as a Node tree (None for an empty document)."""
     try:
+        _check_nesting(text, name)
         roots = list(yaml.compose_all(text, Loader=_LOADER))
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
         what = exc.problem or exc.context or "invalid YAML"
+        # a quote or bracket left open is found at the end of the file: point at where it was opened
+        opened = what.startswith("found unexpected end of stream") and exc.context_mark is not None
+        mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         raise InputError([Problem(name, f"invalid YAML: {what}{_hint(text, what, line, col)}", line, col)]) from None
+    except yaml.reader.ReaderError as exc:  # a control character pasted in; its position is in bytes for libyaml
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
+        line, col = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 else (None, None)
+        code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
+        message = f"invalid YAML: the character {code} is not allowed; delete it or retype the text around it"
+        raise InputError([Problem(name, message, line, col)]) from None
     except yaml.YAMLError as exc:
         raise InputError([Problem(name, f"invalid YAML: {exc}")]) from None
     except RecursionError:
@@ -140,11 +151,28 @@ def parse_documents(text: str, name: str) -> list[Node | None]:
     return docs
 
 
+def _check_nesting(text: str, name: str) -> None:
+    """Refuse deep nesting before composing: libyaml's composer recurses in C and [[[[… 1 MB deep crashes it.
+
+    The event stream is flat, so counting starts and ends costs one quick pass and no recursion.
+    """
+    depth = 0
+    for event in yaml.parse(text, Loader=_LOADER):
+        if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = event.start_mark
+                raise InputError([Problem(name, _TOO_DEEP, mark.line + 1, mark.column + 1)])
+        elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+            depth -= 1
+
+
 _HINTS = {
-    "mapping values are not allowed": "check the indentation; a value that contains \": \" must be put in quotes",
+    "mapping values are not allowed": 'check the indentation; a value that contains ": " must be put in quotes',
     "did not find expected key": "check the indentation of this line and the one above",
-    "could not find expected ':'": "a key needs \": \" after it, or a quote is left open",
+    "could not find expected ':'": 'a key needs ": " after it, or a quote is left open',
     "found unexpected end of stream": "a quote or a bracket is left open",
+    "did not find expected ','": "a bracket is left open, or a comma is missing between items",
 }
 
 
@@ -187,7 +215,7 @@ def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
         if budget.nodes > MAX_NODES:
             message = f"document expands to more than {MAX_NODES:,} values (an alias bomb?); refused"
         else:
-            message = f"values are nested more than {MAX_DEPTH} levels deep; refused"
+            message = _TOO_DEEP
         budget.problems.append(Problem(name, message, line, col))
         raise _Stop
     if node.tag not in _SAFE_TAGS:
@@ -218,6 +246,8 @@ def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
+    if node.tag == "tag:yaml.org,2002:str":
+        return node.value  # most values (all bank text): no constructor needed
     if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_NUMBER_TEXT:
         return node.value  # 0xffff… with thousands of digits: keep the text, never build a giant int
     loader = yaml.SafeLoader("")
