@@ -25,7 +25,7 @@ from .context import present, variables, vocabulary_words
 from .draft import COUNT_MARK, Draft, Sentence, finalise
 from .errors import BankError, Problem
 from .event import Event
-from .jinjaenv import DATA_CLOSE, DATA_OPEN, Emitted, SpeechEnvironment, new_environment
+from .jinjaenv import DATA_CLOSE, DATA_OPEN, PRIVATE, Emitted, SpeechEnvironment, new_environment
 from .plan import Plan
 from .resources import display_path, templates_dir
 from .schema import alias_of
@@ -129,7 +129,7 @@ class Composer:
         return Emitted(tree.CLOSING)
 
     def head(self, kind: str, text: str) -> Emitted:
-        self.heads[kind] = to_sentence(text, "", "").text
+        self.heads[kind] = "".join(ch for ch in str(text) if ch not in PRIVATE).strip()  # event text, verbatim
         return Emitted("")
 
     def section(self, base: str) -> Emitted:
@@ -240,9 +240,7 @@ class Composer:
         return f"templates/{self.event.type}.j2"
 
 
-def compose_once(
-    event: Event, plan: Plan, banks: BankSet, points: int, scale: float = 1.0
-) -> tuple[Draft, Composer]:
+def compose_once(event: Event, plan: Plan, banks: BankSet, points: int, scale: float = 1.0) -> tuple[Draft, Composer]:
     """One full draft (every optional sentence kept) with `points` sections."""
     env = template_environment(plan.template_dirs)
     composer = Composer(event, plan, banks, plan.sections_for(event, points), env, scale=scale)
@@ -255,10 +253,11 @@ def compose_once(
     except TemplateNotFound as exc:
         raise BankError([Problem(name, f"template not found: {exc.name}")]) from None
     except SecurityError as exc:
-        raise BankError([Problem(_where(name, exc), f"unsafe template refused: {exc}")]) from None
+        where, line = _template_place(name, exc)
+        raise BankError([Problem(where, f"unsafe template refused: {exc}", line)]) from None
     except TemplateError as exc:
-        lineno = getattr(exc, "lineno", None)
-        raise BankError([Problem(_where(name, exc), f"template error: {exc}", lineno)]) from None
+        where, line = _template_place(name, exc)
+        raise BankError([Problem(where, f"template error: {exc}", line)]) from None
     draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
     draft.meta.update(type=event.type, style=plan.style, seed=plan.seed, points=len(draft.sections))
     return draft, composer
@@ -303,9 +302,22 @@ def _explore_plan(meeting_type: str, template_dirs: tuple[Path, ...]) -> Plan:
     )
 
 
-def _where(name: str, exc: Exception) -> str:
-    filename = getattr(exc, "filename", None)
-    return display_path(Path(filename)) if filename else name
+def _template_place(name: str, exc: Exception) -> tuple[str, int | None]:
+    """(file, line) of the template line that failed.
+
+    A syntax error carries its file and line; a runtime error (a sandbox refusal, an
+    undefined name) is found in the traceback, where Jinja maps frames to template lines.
+    """
+    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not filename:
+        tb = exc.__traceback__
+        while tb is not None:
+            code = tb.tb_frame.f_code.co_filename
+            if code.endswith((".j2", ".jinja", ".html")) or code == "<template>":
+                filename, lineno = code, tb.tb_lineno
+            tb = tb.tb_next
+    where = display_path(Path(filename)) if filename and filename != "<template>" else name
+    return where, lineno
 
 
 def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:

@@ -30,6 +30,7 @@ class Event:
     facts: dict[str, Any]
     source: str = "<event>"
     warnings: tuple[str, ...] = ()
+    marks: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (line, col, key as written)
 
     def get(self, path: str, default: Any = None) -> Any:
         return self.facts.get(path, default)
@@ -66,7 +67,16 @@ def validate(root: Node, name: str, overrides: dict[str, Any] | None = None) -> 
     if v.problems:
         raise InputError(v.problems)
     assert isinstance(etype, str)
-    return Event(etype, facts, name, tuple(v.warnings))
+    marks = {".".join(path): (node.line, node.col, shown) for path, (shown, node) in v.written.items()}
+    return Event(etype, facts, name, tuple(v.warnings), marks)
+
+
+def located(event: Event, path: str, message: str) -> InputError:
+    """An error about a field of the event, at the place the user wrote it."""
+    line, col, shown = event.marks.get(path, (None, None, path))
+    alias = S.alias_of(tuple(path.split(".")))
+    other = path.split(".")[-1] if not shown.split(".")[-1].isascii() else alias
+    return InputError([Problem(event.source, message, line, col, f"{shown} ({other})")])
 
 
 class _Validator:
@@ -382,4 +392,4 @@ _CONVERT: dict[str, Any] = {
     "seed": lambda n: _int(n, 0, 2**32 - 1, what="a whole-number seed"),
 }
 
-__all__ = ["Event", "load_event", "validate", "infer_level", "clean_text", "field"]
+__all__ = ["Event", "load_event", "validate", "infer_level", "clean_text", "located"]

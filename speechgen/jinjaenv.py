@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
-from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from .cnnum import to_chinese
 
@@ -58,8 +58,29 @@ def _cn(n: Any) -> str:
     return to_chinese(int(n))
 
 
+MAX_RESULT = 10_000  # characters or items a template expression may build
+
+
 class SpeechEnvironment(ImmutableSandboxedEnvironment):
-    """Sandboxed, strict, with speechgen's filters."""
+    """Sandboxed, strict, with speechgen's filters, and arithmetic that cannot eat the machine."""
+
+    intercepted_binops = frozenset({"*", "**", "+"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if (
+            operator == "**"
+            and isinstance(right, int)
+            and (abs(right) > 64 or (isinstance(left, int) and abs(left) > 10**6))
+        ):
+            raise SecurityError("exponent too large for a speech template")
+        if operator == "*":
+            for seq, n in ((left, right), (right, left)):
+                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RESULT:
+                    raise SecurityError("repetition too large for a speech template")
+        sized = isinstance(left, (str, list, tuple)) and isinstance(right, type(left))
+        if operator == "+" and sized and len(left) + len(right) > MAX_RESULT:
+            raise SecurityError("concatenation too large for a speech template")
+        return super().call_binop(context, operator, left, right)
 
     def __init__(self, template_dirs: Iterable[Path] = ()) -> None:
         loaders = [FileSystemLoader([str(d) for d in template_dirs])]

@@ -11,7 +11,8 @@ from pathlib import Path
 from .banks import DEFAULT_STYLE, load_banks
 from .compose import compose
 from .draft import Draft
-from .event import Event, load_event
+from .errors import ConfigError
+from .event import Event, load_event, located
 from .plan import Options, make_plan
 from .resources import env_bank_dirs
 
@@ -25,7 +26,12 @@ def draft_event(event: Event, opts: Options | None = None) -> Draft:
     opts = opts or Options()
     style = opts.style or event.get("options.style") or DEFAULT_STYLE
     dirs = bank_dirs(opts)
-    banks = load_banks(style, dirs)
+    try:
+        banks = load_banks(style, dirs)
+    except ConfigError as exc:
+        if opts.style is None and event.get("options.style"):
+            raise located(event, "options.style", exc.message) from None  # the event file chose it
+        raise
     plan = make_plan(event, opts, banks.meta, style)
     draft = compose(event, plan, banks)
     draft.meta.update(

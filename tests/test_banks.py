@@ -294,3 +294,14 @@ def test_banks_check_refuses_unsafe_and_broken_variants(tmp_path: Path, runner) 
         "access to attribute '__class__' of 'str' object is unsafe.",
         f"{user}/a.yaml:3: closing.wishes: error: cannot be rendered: No filter named 'nosuchfilter'.",
     ]
+
+
+def test_sandbox_bounds_arithmetic_in_user_banks(tmp_path: Path, runner, workdir: Path) -> None:
+    user = tmp_path / "greedy"
+    write_bank(user, "a.yaml", "closing.wishes:\n  mode: replace\n  variants:\n    - \"{{ cadre * 10**10 }}\"\n")
+    result = runner.invoke(main, ["render", str(example("summary")), "-o", "x.md", "--banks", str(user)])
+    assert result.exit_code == 1
+    assert result.output.strip() == (
+        "greedy/a.yaml:4: closing.wishes: unsafe variant refused: repetition too large for a speech template"
+    )
+    assert not (workdir / "x.md").exists()

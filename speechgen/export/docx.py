@@ -29,6 +29,7 @@ from ..errors import InputError, Problem
 from . import ooxml
 from .layout import FALLBACKS, Layout
 
+CORE_MAX = 255
 STYLE_FOR = {
     "title": "Title",
     "speaker": "Speaker Line",
@@ -99,9 +100,9 @@ def _meeting_time(draft: Draft) -> dt.datetime:
 
 
 def _properties(cp: CoreProperties, draft: Draft, when: dt.datetime) -> None:
-    cp.title = draft.title
-    cp.author = draft.meta.get("author", "")
-    cp.subject = draft.meta.get("meeting", "")
+    cp.title = draft.title[:CORE_MAX]  # the package format allows 255 characters
+    cp.author = (draft.meta.get("author") or "")[:CORE_MAX]
+    cp.subject = (draft.meta.get("meeting") or "")[:CORE_MAX]
     cp.keywords = "讲话稿"
     cp.comments = "speechgen draft"
     cp.last_modified_by = "speechgen"
@@ -129,8 +130,9 @@ class _Prototype:
         self.document = copy.deepcopy(doc.element)
         self.core = copy.deepcopy(core._element)
         self.document_name = doc.part.partname.membername
-        self.core_name = next(p.partname.membername for p in doc.part.package.iter_parts()
-                              if p.content_type == CT.OPC_CORE_PROPERTIES)
+        self.core_name = next(
+            p.partname.membername for p in doc.part.package.iter_parts() if p.content_type == CT.OPC_CORE_PROPERTIES
+        )
         out = io.BytesIO()
         doc.save(out)
         with zipfile.ZipFile(out) as z:
@@ -138,10 +140,9 @@ class _Prototype:
 
     def render(self, draft: Draft) -> bytes:
         document = copy.deepcopy(self.document)
-        ooxml.add_paragraphs(document.body, (
-            (self.style_ids[kind], [s.shown for s in sentences])
-            for kind, sentences in draft.printed()
-        ))
+        ooxml.add_paragraphs(
+            document.body, ((self.style_ids[kind], [s.shown for s in sentences]) for kind, sentences in draft.printed())
+        )
         core = copy.deepcopy(self.core)
         _properties(CoreProperties(core), draft, _meeting_time(draft))
         fresh = {self.document_name: serialize_part_xml(document), self.core_name: serialize_part_xml(core)}
