@@ -49,7 +49,7 @@ def test_render_prints_one_summary_line(runner, workdir: Path) -> None:
 def test_default_output_name_is_date_and_meeting_name(runner, workdir: Path) -> None:
     result = runner.invoke(main, ["render", str(example("village_stay"))])
     assert result.exit_code == 0, result.output
-    assert (workdir / "2026-03-16-全县选派干部驻村蹲点工作会议.docx").is_file()
+    assert (workdir / "2026-03-16-全县驻村干部选派部署会.docx").is_file()
 
 
 def test_event_output_field_names_the_file(runner, workdir: Path) -> None:
