@@ -1,127 +1,258 @@
-"""`speechgen batch`: many events → many files, with per-event errors, in parallel.
+"""`speechgen batch`, the input side: many inputs → a stream of validated, uniquely named jobs.
 
-The main process reads inputs one document at a time, validates each event and
-gives it a unique, safe output name; worker processes compose, export and
-write. Drafts are never kept, so memory stays flat however many events come.
+Inputs are files, folders, globs, multi-document YAML streams and batch files
+(``defaults:`` deep-merged under each of ``events:``). Everything is read one
+document (or one ``events:`` entry) at a time, so a stream of thousands of
+events is never held in memory at once. Each job knows where it came from, so
+that any later error can be named ``file:line: document N: …``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import glob
-import os
-import signal
+import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from .errors import InputError, OutputError, Problem, SpeechgenError
+import yaml
+
+from . import yamlsafe
+from .errors import InputError, OutputError, Problem
 from .event import Event, validate
-from .output import clean_stale_temporaries, default_name, inside, write_atomic
+from .output import default_name, inside
 from .schema import SCHEMA, Group
-from .yamlsafe import Entry, Node, decode, parse_documents
+from .yamlsafe import Entry, Node
 
 MAX_BATCH_FILE = 64_000_000
+BATCH_KEYS = ("defaults", "events")
 
 
 @dataclass
 class Job:
-    """One event to draft: where it came from, and either the Event or why it failed."""
+    """One event to draft: where it came from, and either the Event or why it cannot be drafted."""
 
-    label: str  # "events.yaml" or "stream.yaml#3"
+    label: str  # "a.yaml", "stream.yaml#3", "batch.yaml[2]", "stream.yaml#2[4]"
     event: Event | None = None
     problems: list[str] = field(default_factory=list)
-    output: str = ""
+    output: str = ""  # the file name in the output folder, once named
+    file: str = ""
+    line: int = 1
+    prefix: str = ""  # "document 3: ", "events[2]: " or ""
+
+    def locate(self, message: str) -> str:
+        """A message about this job as a whole, in the file:line: form of every other error."""
+        return f"{self.file or self.label}:{self.line}: {self.prefix}{message}"
 
 
-@dataclass
-class Outcome:
-    label: str
-    status: str  # drafted | skipped | failed
-    output: str = ""
-    type: str = ""
-    style: str = ""
-    seed: int | None = None
-    han_characters: int = 0
-    minutes: float = 0.0
-    warnings: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-
-def expand_inputs(inputs: Sequence[str]) -> list[Path]:
-    """Files as given; folders as their *.yaml/*.yml files, sorted; globs expanded, sorted."""
-    out: list[Path] = []
+def read_inputs(inputs: Sequence[str | Path]) -> Iterator[Job]:
+    """The jobs of every input in order: files as given, folders and globs expanded and sorted."""
+    seen: set[Path] = set()
     for raw in inputs:
-        p = Path(raw)
-        if p.is_dir():
-            out.extend(sorted([*p.glob("*.yaml"), *p.glob("*.yml")]))
-        elif not p.exists() and any(c in raw for c in "*?["):
-            matches = sorted(glob.glob(raw, recursive=True))
-            if not matches:
-                raise InputError([Problem(raw, "no file matches this pattern")])
-            out.extend(Path(m) for m in matches if Path(m).is_file())
-        else:
-            out.append(p)
-    return out
+        paths, problem = _expand(str(raw))
+        if problem:
+            yield Job(str(raw), problems=[problem], file=str(raw))
+        for path in paths:
+            key = path.resolve()
+            if key not in seen:  # the same file named twice (a folder and a glob) is drafted once
+                seen.add(key)
+                yield from read_jobs([path])
+
+
+def _expand(raw: str) -> tuple[list[Path], str | None]:
+    p = Path(raw)
+    if p.is_dir():
+        files = _yaml_files(p)
+        return files, None if files else f"{raw}: no *.yaml or *.yml files in this folder"
+    if not p.exists() and any(c in raw for c in "*?["):
+        out: list[Path] = []
+        for m in sorted(glob.glob(raw, recursive=True)):
+            mp = Path(m)
+            out.extend(_yaml_files(mp) if mp.is_dir() else [mp] if mp.is_file() else [])
+        return out, None if out else f"{raw}: no file matches this pattern"
+    return [p], None
+
+
+def _yaml_files(folder: Path) -> list[Path]:
+    found = [*folder.glob("*.yaml"), *folder.glob("*.yml")]
+    return sorted(f for f in found if f.is_file() and not f.name.startswith("."))
 
 
 def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
-    """Every event of every input, validated, in input order."""
+    """Every event of every file, validated, in order; a file is read one document at a time."""
     for path in paths:
         name = str(path)
         try:
-            raw = path.read_bytes()
-            if len(raw) > MAX_BATCH_FILE:
+            if path.stat().st_size > MAX_BATCH_FILE:
                 raise InputError([Problem(name, f"file is over {MAX_BATCH_FILE // 1_000_000} MB")])
-            docs = parse_documents(decode(raw, name), name)
+            raw = path.read_bytes()
+            text = yamlsafe.decode(raw, name)
         except InputError as exc:
-            yield Job(name, problems=[str(p) for p in exc.problems])
+            yield Job(name, problems=[str(p) for p in exc.problems], file=name)
+            continue
+        except FileNotFoundError:
+            yield Job(name, problems=[f"{name}: no such file"], file=name)
+            continue
+        except IsADirectoryError:
+            yield Job(name, problems=[f"{name}: is a folder, not a file"], file=name)
             continue
         except OSError as exc:
-            yield Job(name, problems=[f"{name}: cannot read: {exc.strerror or exc}"])
+            yield Job(name, problems=[f"{name}: cannot read: {exc.strerror or exc}"], file=name)
             continue
-        docs = [d for d in docs if d is not None]
-        if not docs:
-            yield Job(name, problems=[f"{name}: file is empty"])
-        elif len(docs) == 1 and _is_batch_file(docs[0]):
-            yield from _batch_entries(docs[0], name)
+        del raw
+        yield from _file_jobs(text, name)
+
+
+def _file_jobs(text: str, name: str) -> Iterator[Job]:
+    docs = _Documents(text, name)
+    items = iter(docs)
+    head = list(itertools.islice(items, 2))  # one document or several? (decides the labels)
+    if not head:
+        yield Job(name, problems=[f"{name}: file is empty"], file=name)
+        return
+    single = len(head) == 1
+    for index, raw, problems in itertools.chain(head, items):
+        label = name if single else f"{name}#{index}"
+        prefix = "" if single else f"document {index}: "
+        if raw is not None and _is_batch(raw):
+            yield from _batch_entries(raw, docs, label, prefix)
         else:
-            for i, doc in enumerate(docs, 1):
-                label = name if len(docs) == 1 else f"{name}#{i}"
-                yield _job(doc, name, label, prefix="" if len(docs) == 1 else f"document {i}: ")
+            root = None
+            if raw is not None:
+                try:
+                    root = docs.convert(raw)
+                except InputError as exc:
+                    problems = exc.problems
+            yield _job(root, name, label, prefix) if root is not None else _failed(label, problems, name, prefix)
+        if docs.exhausted:
+            return
 
 
-def _is_batch_file(root: Node) -> bool:
-    return root.kind == "map" and "events" in root.value and set(root.value) <= {"defaults", "events"}
+def _failed(label: str, problems: list[Problem], name: str, prefix: str) -> Job:
+    line = problems[0].line if problems and problems[0].line else 1
+    return Job(label, problems=[_prefixed(p, prefix) for p in problems], file=name, line=line, prefix=prefix)
 
 
-def _batch_entries(root: Node, name: str) -> Iterator[Job]:
-    events = root.value["events"].node
-    defaults = root.value.get("defaults")
-    if events.kind != "seq":
-        yield Job(name, problems=[f"{name}:{events.line}:{events.col}: events: expected a list of events"])
+class _Documents:
+    """(index, composed document or None, problems) per document of a YAML stream, one at a time.
+
+    Each document (or events: entry) is converted with the usual node budget;
+    the whole file may not expand to more values than it has characters, so
+    aliases cannot multiply the work however many entries refer to them.
+    """
+
+    def __init__(self, text: str, name: str) -> None:
+        self.text, self.name = text, name
+        self.allowance = yamlsafe.MAX_NODES + len(text)
+        self.exhausted = False  # a syntax error or an alias bomb: nothing further can be read
+
+    def __iter__(self) -> Iterator[tuple[int, yaml.Node | None, list[Problem]]]:
+        stream = yaml.compose_all(self.text, Loader=yamlsafe._LOADER)
+        for index in itertools.count(1):
+            try:
+                root = next(stream)
+            except StopIteration:
+                return
+            except yaml.MarkedYAMLError as exc:
+                mark = exc.problem_mark or exc.context_mark
+                where = (mark.line + 1, mark.column + 1) if mark else (None, None)
+                self.exhausted = True
+                yield index, None, [Problem(self.name, f"invalid YAML: {exc.problem or exc.context}", *where)]
+                return
+            except (yaml.YAMLError, RecursionError) as exc:
+                self.exhausted = True
+                what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                yield index, None, [Problem(self.name, f"invalid YAML: {what}")]
+                return
+            if isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and root.value == "":
+                continue  # an empty document: `---` twice, or a trailing `---`
+            yield index, root, []
+
+    def convert(self, node: yaml.Node) -> Node:
+        """A composed node as a Node tree, within the budgets; InputError otherwise."""
+        budget = yamlsafe._Budget()
+        converted: Node | None = None
+        with contextlib.suppress(yamlsafe._Stop):  # the budget is spent; its problem says so
+            converted = yamlsafe._convert(node, self.name, budget, 0)
+        self.allowance -= budget.nodes
+        if self.allowance < 0:
+            self.exhausted = True
+            line, col = node.start_mark.line + 1, node.start_mark.column + 1
+            raise InputError(
+                [Problem(self.name, "file expands to more values than it has characters (alias bomb?)", line, col)]
+            )
+        if budget.problems or converted is None:
+            raise InputError(budget.problems)
+        return converted
+
+
+def _is_batch(root: yaml.Node) -> bool:
+    return isinstance(root, yaml.MappingNode) and any(
+        isinstance(k, yaml.ScalarNode) and k.value in BATCH_KEYS for k, _ in root.value
+    )
+
+
+def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, prefix: str) -> Iterator[Job]:
+    """One job per events: entry, each converted only when its turn comes (and then let go)."""
+    name = docs.name
+
+    def fail(node: yaml.Node, message: str) -> Job:
+        line, col = node.start_mark.line + 1, node.start_mark.column + 1
+        return Job(label, problems=[f"{name}:{line}:{col}: {prefix}{message}"], file=name, line=line, prefix=prefix)
+
+    parts: dict[str, yaml.Node] = {}
+    for knode, vnode in root.value:
+        key = knode.value if isinstance(knode, yaml.ScalarNode) else None
+        if key not in BATCH_KEYS:
+            yield fail(knode, f"unknown key {key!r} in a batch file; expected defaults: and events:")
+            return
+        if key in parts:
+            yield fail(knode, f"{key}: given twice (first at line {parts[key].start_mark.line + 1})")
+            return
+        parts[key] = vnode
+    events = parts.get("events")
+    if not isinstance(events, yaml.SequenceNode) or events.tag != "tag:yaml.org,2002:seq" or not events.value:
+        found = "nothing" if events is None else "an empty list" if isinstance(events, yaml.SequenceNode) else "no list"
+        yield fail(events if events is not None else root, f"events: expected a list of events, found {found}")
         return
-    if defaults is not None and defaults.node.kind != "map":
-        d = defaults.node
-        yield Job(name, problems=[f"{name}:{d.line}:{d.col}: defaults: expected a mapping (a partial event)"])
-        return
-    for i, entry in enumerate(events.value, 1):
-        label = f"{name}[{i}]"
-        if entry.kind != "map":
-            yield Job(label, problems=[f"{name}:{entry.line}:{entry.col}: events[{i}]: expected a mapping (an event)"])
+    defaults = None
+    if "defaults" in parts:
+        try:
+            defaults = docs.convert(parts["defaults"])
+        except InputError as exc:
+            yield _failed(label, exc.problems, name, f"{prefix}defaults: ")
+            return
+        if defaults.kind != "map":
+            yield fail(parts["defaults"], "defaults: expected a mapping (a partial event)")
+            return
+    for i in range(len(events.value)):
+        raw, events.value[i] = events.value[i], None  # converted entries are not kept
+        entry_label, entry_prefix = f"{label}[{i + 1}]", f"{prefix}events[{i + 1}]: "
+        try:
+            entry = docs.convert(raw)
+        except InputError as exc:
+            yield _failed(entry_label, exc.problems, name, entry_prefix)
+            if docs.exhausted:
+                return
             continue
-        merged = merge(defaults.node, entry) if defaults is not None else entry
-        yield _job(merged, name, label, prefix=f"events[{i}]: ")
+        if entry.kind != "map":
+            msg = f"{name}:{entry.line}:{entry.col}: {entry_prefix}expected a mapping (an event)"
+            yield Job(entry_label, problems=[msg], file=name, line=entry.line, prefix=entry_prefix)
+            continue
+        yield _job(merge(defaults, entry) if defaults is not None else entry, name, entry_label, entry_prefix)
 
 
 def _job(root: Node, name: str, label: str, prefix: str) -> Job:
+    job = Job(label, file=name, line=root.line, prefix=prefix)
     if root.kind != "map":
-        return Job(label, problems=[f"{name}:{root.line}:{root.col}: {prefix}expected a mapping (an event)"])
+        job.problems = [f"{name}:{root.line}:{root.col}: {prefix}expected a mapping (an event)"]
+        return job
     try:
-        event = validate(root, name)
+        job.event = validate(root, name)
     except InputError as exc:
-        return Job(label, problems=[_prefixed(p, prefix) for p in exc.problems])
-    return Job(label, event=event)
+        job.problems = [_prefixed(p, prefix) for p in exc.problems]
+    return job
 
 
 def _prefixed(p: Problem, prefix: str) -> str:
@@ -159,16 +290,19 @@ def _merge_entries(base: dict[str, Entry], over: dict[str, Entry], group: Group 
             child = group.fields.get(c) if group is not None else None
             if old.node.kind == "map" and entry.node.kind == "map":
                 sub = child if isinstance(child, Group) else None
-                entry = Entry(key, entry.key_line, entry.key_col,
-                              Node(_merge_entries(old.node.value, entry.node.value, sub), entry.node.line,
-                                   entry.node.col, "map"))
+                entry = Entry(
+                    key,
+                    entry.key_line,
+                    entry.key_col,
+                    Node(_merge_entries(old.node.value, entry.node.value, sub), entry.node.line, entry.node.col, "map"),
+                )
         out[key] = entry
         by_canon[c] = key
     return out
 
 
 class Namer:
-    """Unique, safe output names in input order: a second 「x.docx」 becomes 「x-2.docx」."""
+    """Unique, safe output names in input order: a second 「x.docx」 becomes 「x-2.docx」, a third 「x-3.docx」."""
 
     def __init__(self, folder: Path, ext: str) -> None:
         self.folder, self.ext, self.taken = folder, ext, set[str]()
@@ -176,61 +310,19 @@ class Namer:
     def name_for(self, event: Event) -> str:
         base = default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), self.ext)
         stem, n, name = base[: -len(self.ext) - 1], 1, base
-        while name.lower() in self.taken:
+        while name.casefold() in self.taken:
             n += 1
             name = f"{stem}-{n}.{self.ext}"
-        self.taken.add(name.lower())
-        inside(self.folder, name)
+        self.taken.add(name.casefold())
         return name
 
-
-# -- worker side ------------------------------------------------------------------------------------
-
-_SETTINGS: dict[str, Any] = {}
-
-
-def init_worker(settings: dict[str, Any]) -> None:
-    _SETTINGS.update(settings)
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides; it terminates us on Ctrl-C
-    signal.signal(signal.SIGTERM, _terminate)
-
-
-def _terminate(signum: int, frame: Any) -> None:
-    raise SystemExit(1)  # unwinds through write_atomic, which removes its temporary
-
-
-def draft_job(job: Job) -> Outcome:
-    """Compose, export and write one event (runs in a worker process)."""
-    from .export import export
-    from .pipeline import draft_event
-
-    s = _SETTINGS
-    assert job.event is not None
-    out = Outcome(job.label, "failed", output=job.output, type=job.event.type)
-    try:
-        draft = draft_event(job.event, s["options"])
-        data = export(draft, s["format"], s["layout"], explain=s["explain"], reference=s["reference"])
-        write_atomic(Path(s["folder"]) / job.output, data, force=s["force"])
-    except OutputError as exc:
-        if "exists" in str(exc):
-            out.status, out.errors = "skipped", [str(exc)]
-        else:
-            out.errors = [str(exc)]
-        return out
-    except SpeechgenError as exc:
-        out.errors = [str(exc)]
-        return out
-    out.status = "drafted"
-    out.style, out.seed = draft.meta["style"], draft.meta["seed"]
-    out.han_characters, out.minutes = draft.han_count(), draft.minutes(draft.meta["rate"])
-    out.warnings = list(draft.meta.get("warnings", []))
-    return out
-
-
-def default_jobs() -> int:
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
-
-
-def prepare_folder(folder: Path) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    clean_stale_temporaries(folder)
+    def assign(self, jobs: Iterator[Job]) -> Iterator[Job]:
+        """Name every valid job; one whose name would leave the folder (a link) fails instead."""
+        for job in jobs:
+            if job.event is not None:
+                job.output = self.name_for(job.event)
+                try:
+                    inside(self.folder, job.output)
+                except OutputError as exc:
+                    job.event, job.problems = None, [job.locate(str(exc))]
+            yield job

@@ -2,13 +2,16 @@
 
 Errors are caught in one place (``SpeechgenCLI.invoke``): a ``SpeechgenError``
 prints its own message and exits 1; anything else is a bug, reported in one
-line (the traceback only with --debug). Heavy modules are imported inside the
+line (the traceback only with --debug). SIGTERM unwinds like Ctrl-C (exit 143),
+so no temporary file outlives a terminated write. Heavy modules are imported inside the
 commands so that ``speechgen --help`` stays fast.
 """
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 import traceback
 import unicodedata
 from pathlib import Path
@@ -36,10 +39,27 @@ def printable(message: str) -> str:
     return "".join(out)
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM as an exception, so that a write in progress unwinds and removes its temporary."""
+
+
+def _terminate(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _catch_sigterm() -> Any:
+    """Route SIGTERM to Terminated while a command runs; the previous handler, or None if not possible."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    return signal.SIG_DFL if previous is None else previous
+
+
 class SpeechgenCLI(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from .errors import SpeechgenError
 
+        previous = _catch_sigterm()
         try:
             return super().invoke(ctx)
         except SpeechgenError as exc:
@@ -47,15 +67,19 @@ class SpeechgenCLI(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
-        except KeyboardInterrupt:
-            click.echo("speechgen: interrupted", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            terminated = isinstance(exc, Terminated)
+            click.echo(f"speechgen: {'terminated' if terminated else 'interrupted'}", err=True)
+            ctx.exit(143 if terminated else 130)
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("debug"):
                 traceback.print_exc()
             message = f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)"
             click.echo(printable(message), err=True)
             ctx.exit(1)
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
 
 
 @click.group(cls=SpeechgenCLI, context_settings={"help_option_names": ["-h", "--help"]})
@@ -71,22 +95,45 @@ def render_options(f: Any) -> Any:
     """Options shared by render and batch."""
     for option in reversed(
         [
-            click.option("--style", metavar="NAME", help="Bank style: formal (default), warm, concise, or a user style."),
-            click.option("--banks", "banks", multiple=True, type=click.Path(path_type=Path),
-                         help="A folder of phrase banks layered over the built-in ones (repeatable)."),
-            click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path),
-                         help="A folder of templates searched before the built-in ones (repeatable)."),
+            click.option(
+                "--style", metavar="NAME", help="Bank style: formal (default), warm, concise, or a user style."
+            ),
+            click.option(
+                "--banks",
+                "banks",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="A folder of phrase banks layered over the built-in ones (repeatable).",
+            ),
+            click.option(
+                "--templates",
+                "templates",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="A folder of templates searched before the built-in ones (repeatable).",
+            ),
             click.option("--seed", type=int, help="Seed for the choice of phrases (default: from the event)."),
             click.option("--points", type=click.IntRange(2, 5), help="Number of main sections, 2–5."),
             click.option("--length", type=click.IntRange(800, 12000), help="Target length in Han characters."),
-            click.option("--minutes", type=click.FloatRange(3, 60), help="Target speaking time in minutes."),
-            click.option("--rate", type=click.IntRange(100, 300), default=180, show_default=True,
-                         help="Characters a minute, for --minutes and the time estimate."),
+            click.option("--minutes", type=click.FloatRange(5, 60), help="Target speaking time in minutes."),
+            click.option(
+                "--rate",
+                type=click.IntRange(100, 300),
+                default=180,
+                show_default=True,
+                help="Characters a minute, for --minutes and the time estimate.",
+            ),
             click.option("--mark-missing", is_flag=True, help="Leave 【待补充:字段】 where a fact is missing."),
             click.option("--explain", is_flag=True, help="Record the bank line of every sentence."),
-            click.option("--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."),
-            click.option("--reference-docx", "reference", type=click.Path(path_type=Path),
-                         help="Take styles and page setup from an office's own .docx."),
+            click.option(
+                "--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."
+            ),
+            click.option(
+                "--reference-docx",
+                "reference",
+                type=click.Path(path_type=Path),
+                help="Take styles and page setup from an office's own .docx.",
+            ),
             click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
             click.option("--force", is_flag=True, help="Overwrite existing files."),
         ]
@@ -128,8 +175,12 @@ def validate(events: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("meeting_type", metavar="TYPE", type=click.Choice(TYPE_CHOICES))
-@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English.")
+@click.option(
+    "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English."
+)
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
     """Write a commented event file for a meeting TYPE."""
@@ -148,8 +199,13 @@ def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--event", "event_path", type=click.Path(path_type=Path), help="The event file the draft was made from.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option("--banks", "banks", multiple=True, type=click.Path(path_type=Path),
-              help="Folders whose checks/formulations.yaml add to the built-in list.")
+@click.option(
+    "--banks",
+    "banks",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folders whose checks/formulations.yaml add to the built-in list.",
+)
 def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tuple[Path, ...]) -> None:
     """Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers."""
     import json
@@ -246,25 +302,45 @@ def banks_check(dirs: tuple[Path, ...], templates: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("inputs", nargs=-1, required=True)
-@click.option("-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help="Folder for the drafts.")
+@click.option(
+    "-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help="Folder for the drafts."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="docx", show_default=True)
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores).")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first event that cannot be drafted.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write a per-event report (.csv or .json).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings; the summary only.")
 @render_options
-def batch(inputs: tuple[str, ...], out: Path, fmt: str, jobs: int | None, fail_fast: bool, report: Path | None,
-          quiet: bool, **kw: Any) -> None:
-    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder."""
-    from .batch import default_jobs
-    from .batchrun import run_batch
+def batch(
+    inputs: tuple[str, ...],
+    out: Path,
+    fmt: str,
+    jobs: int | None,
+    fail_fast: bool,
+    report: Path | None,
+    quiet: bool,
+    **kw: Any,
+) -> None:
+    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder.
+
+    A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when
+    every event was drafted.
+    """
+    from .batchrun import default_jobs, run_batch
     from .render import layout_from, options_from
 
     if kw.get("reference") and not Path(kw["reference"]).is_file():
         from .errors import ConfigError
 
         raise ConfigError(f"--reference-docx {kw['reference']}: no such file")
-    settings = {"options": options_from(kw), "layout": layout_from(kw), "explain": bool(kw.get("explain")),
-                "reference": kw.get("reference")}
-    code = run_batch(inputs, out, fmt, jobs or default_jobs(), bool(kw.get("force")), fail_fast, report, quiet, settings)
+    settings = {
+        "options": options_from(kw),
+        "layout": layout_from(kw),
+        "explain": bool(kw.get("explain")),
+        "reference": kw.get("reference"),
+        "strict": bool(kw.get("strict")),
+    }
+    code = run_batch(
+        inputs, out, fmt, jobs or default_jobs(), bool(kw.get("force")), fail_fast, report, quiet, settings
+    )
     sys.exit(code)

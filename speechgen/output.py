@@ -9,6 +9,7 @@ one left by a killed run is removed the next time that folder is written to
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import re
@@ -184,10 +185,8 @@ def _write_all(fd: int, data: bytes, sync: bool) -> None:
 
 
 def _unlink(path: Path) -> None:
-    try:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
-    except FileNotFoundError:
-        pass
 
 
 def clean_stale_temporaries(folder: Path, pids: Iterable[int] | None = None) -> None:
@@ -199,10 +198,8 @@ def clean_stale_temporaries(folder: Path, pids: Iterable[int] | None = None) -> 
             continue
         if mine is None and not _abandoned(p, owner):
             continue
-        try:
+        with contextlib.suppress(OSError):
             p.unlink()
-        except OSError:
-            pass
 
 
 def _abandoned(path: Path, owner: str) -> bool:

@@ -246,7 +246,7 @@ def test_bom_is_accepted(runner: CliRunner, workdir: Path) -> None:
     (workdir / "bom.yaml").write_bytes(b"\xef\xbb\xbf" + example("village_stay").read_bytes())
     result = _render(runner, "bom.yaml", "-o", "bom.md")
     assert result.exit_code == 0, result.stderr
-    assert "全县选派干部驻村蹲点工作会议" in (workdir / "bom.md").read_text(encoding="utf-8")
+    assert "全县驻村干部选派部署会" in (workdir / "bom.md").read_text(encoding="utf-8")
 
 
 def test_debug_shows_no_traceback_for_user_errors(runner: CliRunner, workdir: Path) -> None:
@@ -376,7 +376,7 @@ def test_benign_bank_variant_is_used(runner: CliRunner, workdir: Path) -> None:
     shutil.copytree(HOSTILE_BANKS / "benign", workdir / "mybanks")
     result = _render(runner, str(example("village_stay")), "--banks", "mybanks", "-o", "speech.docx")
     assert result.exit_code == 0, result.stderr
-    assert "下面，围绕全县选派干部驻村蹲点工作会议，我讲几点意见。" in "\n".join(_docx_text(workdir / "speech.docx"))
+    assert "下面，围绕全县驻村干部选派部署会，我讲几点意见。" in "\n".join(_docx_text(workdir / "speech.docx"))
 
 
 HOSTILE_TEMPLATE = """{% extends "base.j2" %}

@@ -119,7 +119,7 @@ class _Prototype:
     Writes exactly what the python-docx path above writes (load the base, add
     paragraphs, save, fixed_zip), without reloading the package, looking styles
     up by name or compressing every part twice: the other parts are serialised
-    once and reused.
+    and deflated once and reused.
     """
 
     def __init__(self, layout: Layout) -> None:
@@ -136,7 +136,8 @@ class _Prototype:
         out = io.BytesIO()
         doc.save(out)
         with zipfile.ZipFile(out) as z:
-            self.entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+            entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
+        self.package = ooxml.ZipTemplate(entries, changing=(self.document_name, self.core_name))
 
     def render(self, draft: Draft) -> bytes:
         document = copy.deepcopy(self.document)
@@ -145,8 +146,8 @@ class _Prototype:
         )
         core = copy.deepcopy(self.core)
         _properties(CoreProperties(core), draft, _meeting_time(draft))
-        fresh = {self.document_name: serialize_part_xml(document), self.core_name: serialize_part_xml(core)}
-        return ooxml.zip_entries((name, fresh.get(name, blob)) for name, blob in self.entries)
+        return self.package.package({self.document_name: serialize_part_xml(document),
+                                     self.core_name: serialize_part_xml(core)})
 
 
 @functools.lru_cache(maxsize=8)

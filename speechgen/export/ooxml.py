@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import zipfile
 from collections.abc import Iterable
 
@@ -198,6 +199,47 @@ def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
             fixed.external_attr = 0o600 << 16
             dst.writestr(fixed, blob)
     return out.getvalue()
+
+
+_END_RECORD = struct.Struct("<4sHHHHLLH")  # the zip end of central directory record (APPNOTE 4.3.16)
+_OFFSET_AT = 42  # where a central directory record holds its entry's offset (APPNOTE 4.3.12)
+
+
+def _records(name: str, blob: bytes) -> tuple[bytes, bytes]:
+    """(local header and data, central directory record for offset 0) of one entry, as zip_entries writes it."""
+    one = zip_entries([(name, blob)])
+    size, start = _END_RECORD.unpack_from(one, len(one) - _END_RECORD.size)[5:7]
+    return one[:start], one[start : start + size]
+
+
+class ZipTemplate:
+    """zip_entries for packages that differ in a few entries only: the others are deflated once, then reused.
+
+    Each entry's local record does not depend on where it stands, so the
+    package is those records in order, the central records with their offsets
+    set, and the end record: byte for byte what zip_entries writes.
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, bytes]], changing: Iterable[str]) -> None:
+        changing = set(changing)
+        self.order: list[str] = []
+        self.kept: dict[str, tuple[bytes, bytes]] = {}
+        for name, blob in entries:
+            self.order.append(name)
+            if name not in changing:
+                self.kept[name] = _records(name, blob)
+
+    def package(self, fresh: dict[str, bytes]) -> bytes:
+        """The package with the changing entries' content from fresh."""
+        local, central, offset = [], [], 0
+        for name in self.order:
+            head, record = self.kept[name] if name in self.kept else _records(name, fresh[name])
+            central.append(record[:_OFFSET_AT] + offset.to_bytes(4, "little") + record[_OFFSET_AT + 4 :])
+            local.append(head)
+            offset += len(head)
+        directory = b"".join(central)
+        end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
+        return b"".join(local) + directory + end
 
 
 def font_table_fallbacks(document, fallbacks: dict[str, str]) -> None:
