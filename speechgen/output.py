@@ -131,9 +131,9 @@ def _write_unnamed(path: Path, data: bytes, force: bool, sync: bool) -> None:
                 raise OutputExists(path) from None
             return
         tmp = _temporary(path.parent, path.suffix)
-        _link_fd(fd, tmp)
-        try:
-            os.replace(tmp, path)  # the name exists only between these two calls
+        try:  # the name exists only between the link and the replace; whatever interrupts removes it
+            _link_fd(fd, tmp)
+            os.replace(tmp, path)
         except BaseException:
             _unlink(tmp)
             raise
@@ -160,8 +160,9 @@ def _link_fd(fd: int, target: Path) -> None:
 
 def _write_named(path: Path, data: bytes, force: bool, sync: bool) -> None:
     tmp = _temporary(path.parent, path.suffix)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
-    try:
+    fd = -1
+    try:  # created inside the try: an interruption at any point removes the temporary by name
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         _write_all(fd, data, sync)
         os.close(fd)
         fd = -1

@@ -12,7 +12,7 @@ from .draft import Draft
 from .errors import ConfigError, OutputError
 from .event import Event, load_event
 from .export import FORMATS, TEXT_FORMATS, export
-from .output import default_name, write_atomic
+from .output import clean_stale_temporaries, default_name, write_atomic
 from .pipeline import draft_event
 from .plan import Options
 
@@ -73,6 +73,8 @@ def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) ->
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
     else:
+        if path.parent.is_dir():
+            clean_stale_temporaries(path.parent)  # what a killed run left (only dead processes')
         write_atomic(path, data, force=bool(kw.get("force")))
     summary = (
         f"{path or '<stdout>'}: {draft.han_count()} Han characters, about {draft.minutes(draft.meta['rate'])} minutes"

@@ -541,7 +541,6 @@ def test_terminated_render_removes_its_temporary(tmp_path: Path) -> None:
 
 
 @needs_proc
-@pytest.mark.xfail(strict=True, reason="render does not call output.clean_stale_temporaries (only batch does)")
 def test_temporary_of_a_killed_render_is_removed_by_the_next(tmp_path: Path) -> None:
     """kill -9 cannot be caught: the named temporary it leaves must go the next time the folder is written to."""
     for _ in range(10):
@@ -556,8 +555,6 @@ def test_temporary_of_a_killed_render_is_removed_by_the_next(tmp_path: Path) -> 
     assert _files(tmp_path) == ["speech.docx"]
 
 
-@pytest.mark.xfail(strict=True, reason="output.py: a signal between creating a named temporary and the try that "
-                   "removes it leaks it (_write_named: os.open before try; _write_unnamed --force: link before try)")
 @pytest.mark.parametrize("mode", ["named", "force"])
 def test_signal_as_temporary_appears(mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGTERM delivered the instant the temporary gets its name (the kill loop above hits this now and then)."""
