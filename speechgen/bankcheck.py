@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .banks import BankSet, Variant, all_files, available_styles, load_banks, read_bank_file, shared_environment
 from .errors import InputError, Problem
+from .plan import Plan, load_catalogue
 from .schema import MEETING_TYPES
 
 MIN_VARIANTS = 6
@@ -32,9 +33,46 @@ class BankFinding:
 
 def reachable_slots(meeting_type: str, banks: BankSet, template_dirs: Sequence[Path] = ()) -> set[str]:
     """Every slot the type's template can call, with every section and every choice taken."""
-    from .compose import reach_all
-
     return reach_all(meeting_type, banks, tuple(template_dirs))
+
+
+def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> set[str]:
+    """The slots a type's template calls when every section and every choice is taken."""
+    from .compose import Composer, template_environment
+    from .event import Event
+    from .plan import load_catalogue
+
+    env = template_environment(template_dirs)
+    sections = tuple(s.key for s in load_catalogue(template_dirs)[meeting_type].sections)
+    facts = {
+        "meeting.name": "会议",
+        "meeting.date": __import__("datetime").date(2026, 1, 1),
+        "meeting.level": "县",
+        "speaker.title": "职务",
+        "meeting.before_speech": ("议程",),
+    }
+    event = Event(meeting_type, facts)
+    plan = _explore_plan(meeting_type, template_dirs)
+    composer = Composer(event, plan, banks, sections, env, explore=True)
+    env.get_template(f"{meeting_type}.j2").render(composer.values | composer.functions())
+    return set(composer.calls)
+
+
+def _explore_plan(meeting_type: str, template_dirs: tuple[Path, ...]) -> Plan:
+
+    return Plan(
+        meeting_type,
+        "formal",
+        0,
+        5,
+        True,
+        3000,
+        False,
+        180,
+        False,
+        load_catalogue(template_dirs)[meeting_type],
+        template_dirs,
+    )
 
 
 def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = ()) -> list[BankFinding]:
@@ -86,8 +124,15 @@ def _sample_values() -> dict:
     for sample in SAMPLES.values():
         facts.update(sample)
     facts = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items()}
-    facts.update({"meeting.date": dt.date(2026, 3, 16), "meeting.level": "县", "program.batch": 2,
-                  "meeting.leaders_present": ("市委组织部负责同志",), "options.style": "formal"})
+    facts.update(
+        {
+            "meeting.date": dt.date(2026, 3, 16),
+            "meeting.level": "县",
+            "program.batch": 2,
+            "meeting.leaders_present": ("市委组织部负责同志",),
+            "options.style": "formal",
+        }
+    )
     return variables(Event("summary_mobilisation", facts)) | {"count": Emitted("三")}
 
 

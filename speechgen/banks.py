@@ -116,15 +116,22 @@ def _to_json(banks: BankSet) -> dict[str, Any]:
         for vs in banks.slots.values()
         for v in vs
     ]
-    return {"style": banks.style, "styles": list(banks.styles), "meta": banks.meta, "files": list(banks.files),
-            "slots": list(banks.slots), "variants": variants}
+    return {
+        "style": banks.style,
+        "styles": list(banks.styles),
+        "meta": banks.meta,
+        "files": list(banks.files),
+        "slots": list(banks.slots),
+        "variants": variants,
+    }
 
 
 def _from_json(data: dict[str, Any]) -> BankSet:
     slots: dict[str, list[Variant]] = {slot: [] for slot in data["slots"]}
     for text, slot, file, line, styles, types, weight, requires, unknown in data["variants"]:
-        slots[slot].append(Variant(text, slot, file, line, tuple(styles), tuple(types), weight,
-                                   frozenset(requires), tuple(unknown)))
+        slots[slot].append(
+            Variant(text, slot, file, line, tuple(styles), tuple(types), weight, frozenset(requires), tuple(unknown))
+        )
     return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]))
 
 

@@ -32,8 +32,18 @@ from .batch import Job, Namer, read_inputs
 from .errors import ConfigError, OutputError, SpeechgenError
 from .output import OutputExists, clean_stale_temporaries, write_atomic
 
-REPORT_FIELDS = ["input", "output", "type", "style", "seed", "han_characters", "minutes", "warnings", "status",
-                 "errors"]
+REPORT_FIELDS = [
+    "input",
+    "output",
+    "type",
+    "style",
+    "seed",
+    "han_characters",
+    "minutes",
+    "warnings",
+    "status",
+    "errors",
+]
 IN_FLIGHT_PER_WORKER = 4
 
 
@@ -61,8 +71,17 @@ class Interrupted(KeyboardInterrupt):
         self.signum = signum
 
 
-def run_batch(inputs: tuple[str, ...], folder: Path, fmt: str, jobs: int, force: bool, fail_fast: bool,
-              report: Path | None, quiet: bool, settings: dict[str, Any]) -> int:
+def run_batch(
+    inputs: tuple[str, ...],
+    folder: Path,
+    fmt: str,
+    jobs: int,
+    force: bool,
+    fail_fast: bool,
+    report: Path | None,
+    quiet: bool,
+    settings: dict[str, Any],
+) -> int:
     """Draft every event of inputs into folder; the exit status: 0 only when every event was drafted."""
     _check_report(report, force)
     prepare_folder(folder)
@@ -73,9 +92,12 @@ def run_batch(inputs: tuple[str, ...], folder: Path, fmt: str, jobs: int, force:
     show = not quiet and sys.stderr.isatty()
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
-        with _Runner(settings, jobs) as runner, click.progressbar(
-            runner.results(stream), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
-        ) as bar:
+        with (
+            _Runner(settings, jobs) as runner,
+            click.progressbar(
+                runner.results(stream), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
+            ) as bar,
+        ):
             for outcome in bar:
                 outcomes.append(outcome)
                 if fail_fast and outcome.status == "failed":
@@ -161,8 +183,9 @@ class _Runner:
         if self.jobs > 1:
             gc.freeze()  # loaded before the fork, shared: the workers' collector leaves it (and its pages) alone
             ctx = mp.get_context("fork") if sys.platform == "linux" else None
-            self.pool = ProcessPoolExecutor(self.jobs, mp_context=ctx, initializer=init_worker,
-                                            initargs=(self.settings,))
+            self.pool = ProcessPoolExecutor(
+                self.jobs, mp_context=ctx, initializer=init_worker, initargs=(self.settings,)
+            )
         else:
             _use(self.settings)
         return self
@@ -260,7 +283,7 @@ def draft_job(job: Job) -> Outcome:
     out.han_characters = meta["han_characters"] if "han_characters" in meta else draft.han_count()
     out.minutes = meta["minutes"] if "minutes" in meta else draft.minutes(meta["rate"])
     own = f"{job.file}: "  # event warnings name their file; the label (with the document) replaces it
-    out.warnings = [w[len(own):] if w.startswith(own) else w for w in draft.meta.get("warnings", [])]
+    out.warnings = [w[len(own) :] if w.startswith(own) else w for w in draft.meta.get("warnings", [])]
     return out
 
 

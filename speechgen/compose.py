@@ -25,7 +25,7 @@ from .context import present, variables, vocabulary_words
 from .draft import COUNT_MARK, Draft, Sentence, finalise
 from .errors import BankError, Problem
 from .event import Event
-from .jinjaenv import DATA_CLOSE, DATA_OPEN, PRIVATE, Emitted, SpeechEnvironment, new_environment
+from .jinjaenv import DATA_CLOSE, DATA_OPEN, PRIVATE, Emitted, SpeechEnvironment, new_environment, substitute
 from .plan import Plan
 from .resources import display_path, templates_dir
 from .schema import alias_of
@@ -227,6 +227,9 @@ class Composer:
     def render(self, v: Variant) -> str:
         if "{" not in v.text:
             return v.text  # plain text: nothing to render
+        quick = substitute(v.text, self.values)
+        if quick is not None:
+            return quick
         try:
             if v._template is None:
                 v._template = self.env.from_string(v.text)
@@ -261,45 +264,6 @@ def compose_once(event: Event, plan: Plan, banks: BankSet, points: int, scale: f
     draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
     draft.meta.update(type=event.type, style=plan.style, seed=plan.seed, points=len(draft.sections))
     return draft, composer
-
-
-def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> set[str]:
-    """The slots a type's template calls when every section and every choice is taken."""
-    from .event import Event
-    from .plan import load_catalogue
-
-    env = template_environment(template_dirs)
-    sections = tuple(s.key for s in load_catalogue(template_dirs)[meeting_type].sections)
-    facts = {
-        "meeting.name": "会议",
-        "meeting.date": __import__("datetime").date(2026, 1, 1),
-        "meeting.level": "县",
-        "speaker.title": "职务",
-        "meeting.before_speech": ("议程",),
-    }
-    event = Event(meeting_type, facts)
-    plan = _explore_plan(meeting_type, template_dirs)
-    composer = Composer(event, plan, banks, sections, env, explore=True)
-    env.get_template(f"{meeting_type}.j2").render(composer.values | composer.functions())
-    return set(composer.calls)
-
-
-def _explore_plan(meeting_type: str, template_dirs: tuple[Path, ...]) -> Plan:
-    from .plan import load_catalogue
-
-    return Plan(
-        meeting_type,
-        "formal",
-        0,
-        5,
-        True,
-        3000,
-        False,
-        180,
-        False,
-        load_catalogue(template_dirs)[meeting_type],
-        template_dirs,
-    )
 
 
 def _template_place(name: str, exc: Exception) -> tuple[str, int | None]:

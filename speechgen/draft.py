@@ -100,8 +100,12 @@ class Draft:
     def printed(self) -> Iterator[tuple[str, list[Sentence]]]:
         """(kind, sentences) for every printed line, in order: the one walk of the tree that every
         writer uses. Head lines are one plain sentence; headings carry their number."""
-        for kind, text in (("title", self.title), ("speaker", self.speaker_line), ("date", self.date_line),
-                           ("salutation", self.salutation)):
+        for kind, text in (
+            ("title", self.title),
+            ("speaker", self.speaker_line),
+            ("date", self.date_line),
+            ("salutation", self.salutation),
+        ):
             yield kind, [Sentence(text)]
         for p in self.opening:
             yield "body", p.sentences

@@ -9,6 +9,7 @@ never rendered again, and facts may repeat where phrases may not.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -100,3 +101,32 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
 
 def new_environment(template_dirs: Iterable[Path] = ()) -> SpeechEnvironment:
     return SpeechEnvironment(template_dirs)
+
+
+_SIMPLE = re.compile(r"\{\{\s*([A-Za-z_][\w.]*)\s*(?:\|\s*(join_cn|cn|join)\s*(?:\(\s*\"([^\"{}]*)\"\s*\))?\s*)?\}\}")
+_FILTERS = {
+    "join_cn": lambda v, arg: join_cn(v),
+    "cn": lambda v, arg: to_chinese(int(v)),
+    "join": lambda v, arg: (arg or "").join(str(x) for x in v),
+}
+
+
+def substitute(text: str, values: dict[str, Any]) -> str | None:
+    """Render the common variant, plain text with `{{ a.b }}` or `{{ a.b|join("；") }}`, without compiling
+    it through Jinja (the same output, data marks included); None when it needs Jinja after all."""
+    if _SIMPLE.sub("", text).count("{") or "}" in _SIMPLE.sub("", text):
+        return None
+    out, pos = [], 0
+    for m in _SIMPLE.finditer(text):
+        value: Any = values
+        for part in m.group(1).split("."):
+            value = value.get(part) if isinstance(value, dict) else getattr(value, part, None)
+            if value is None or part.startswith("_"):
+                return None  # missing or private: let Jinja raise its precise error
+        if m.group(2):
+            value = _FILTERS[m.group(2)](value, m.group(3))
+        out.append(text[pos : m.start()])
+        out.append(mark_data(value))
+        pos = m.end()
+    out.append(text[pos:])
+    return "".join(out)

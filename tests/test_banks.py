@@ -305,3 +305,21 @@ def test_sandbox_bounds_arithmetic_in_user_banks(tmp_path: Path, runner, workdir
         "greedy/a.yaml:4: closing.wishes: unsafe variant refused: repetition too large for a speech template"
     )
     assert not (workdir / "x.md").exists()
+
+
+@pytest.mark.parametrize("style", ["formal", "warm", "concise"])
+def test_quick_substitution_matches_jinja_for_every_builtin_variant(style: str) -> None:
+    from speechgen.bankcheck import _sample_values
+    from speechgen.jinjaenv import substitute
+
+    env, values = shared_environment(), _sample_values()
+    checked = 0
+    for variants in load_banks(style).slots.values():
+        for v in variants:
+            quick = substitute(v.text, values)
+            if "{" in v.text and quick is not None:
+                assert quick == env.from_string(v.text).render(values), v.where
+                checked += 1
+    assert checked > 500
+    assert substitute("{{ cadre.__class__ }}", values) is None  # private names go to the sandbox
+    assert substitute("{% if x %}y{% endif %}", values) is None

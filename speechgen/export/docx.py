@@ -146,8 +146,9 @@ class _Prototype:
         )
         core = copy.deepcopy(self.core)
         _properties(CoreProperties(core), draft, _meeting_time(draft))
-        return self.package.package({self.document_name: serialize_part_xml(document),
-                                     self.core_name: serialize_part_xml(core)})
+        return self.package.package(
+            {self.document_name: serialize_part_xml(document), self.core_name: serialize_part_xml(core)}
+        )
 
 
 @functools.lru_cache(maxsize=8)
