@@ -26,7 +26,7 @@ def cache_dir() -> Path | None:
 
 def key(style: str, dirs: tuple[Path, ...], files: list[Path]) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}|{style}|{'|'.join(str(d.resolve()) for d in dirs)}".encode())
+    h.update(f"{__version__}|{style}|{Path.cwd()}|{'|'.join(str(d.resolve()) for d in dirs)}".encode())
     for f in files:
         st = f.stat()
         h.update(f"|{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())

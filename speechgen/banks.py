@@ -96,7 +96,7 @@ def _style_files(root: Path, style: str) -> list[Path]:
 
 
 @functools.lru_cache(maxsize=32)
-def _load_cached(style: str, dirs: tuple[Path, ...], stamp: tuple[tuple[str, float], ...]) -> BankSet:
+def _load_cached(style: str, dirs: tuple[Path, ...], stamp: tuple[tuple[str, int, int], ...]) -> BankSet:
     files = layer_files(style, dirs)
     cache_key = bankcache.key(style, dirs, files)
     cached = bankcache.read(cache_key)
@@ -141,7 +141,11 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     if style not in styles:
         raise ConfigError(f'unknown style "{style}"; available styles: {", ".join(styles)}')
     files = layer_files(style, user_dirs)
-    stamp = tuple((str(f), f.stat().st_mtime) for f in files)
+    # absolute paths, sizes, times and the working folder (messages name files relative to it):
+    # two folders given by the same relative name in two places are two different bank sets
+    stamp = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files) + (
+        (str(Path.cwd()), 0, 0),
+    )
     return _load_cached(style, tuple(user_dirs), stamp)
 
 

@@ -298,7 +298,7 @@ def test_banks_check_refuses_unsafe_and_broken_variants(tmp_path: Path, runner) 
 
 def test_sandbox_bounds_arithmetic_in_user_banks(tmp_path: Path, runner, workdir: Path) -> None:
     user = tmp_path / "greedy"
-    write_bank(user, "a.yaml", "closing.wishes:\n  mode: replace\n  variants:\n    - \"{{ cadre * 10**10 }}\"\n")
+    write_bank(user, "a.yaml", 'closing.wishes:\n  mode: replace\n  variants:\n    - "{{ cadre * 10**10 }}"\n')
     result = runner.invoke(main, ["render", str(example("summary")), "-o", "x.md", "--banks", str(user)])
     assert result.exit_code == 1
     assert result.output.strip() == (
@@ -323,3 +323,16 @@ def test_quick_substitution_matches_jinja_for_every_builtin_variant(style: str) 
     assert checked > 500
     assert substitute("{{ cadre.__class__ }}", values) is None  # private names go to the sandbox
     assert substitute("{% if x %}y{% endif %}", values) is None
+
+
+def test_same_relative_folder_name_in_two_places_is_two_bank_sets(tmp_path: Path, monkeypatch) -> None:
+    """Bank sets are cached by absolute path, size and time, never by the name the user typed."""
+    for place, wish in (("a", WISHES[0]), ("b", WISHES[1])):
+        bank = write_bank(
+            tmp_path / place / "mine", "x.yaml", f"closing.wishes:\n  mode: replace\n  variants:\n    - {wish}\n"
+        )
+        import os
+
+        os.utime(bank, ns=(1_000_000_000, 1_000_000_000))  # same time, same size: only the place differs
+        monkeypatch.chdir(tmp_path / place)
+        assert [v.text for v in load_banks("formal", (Path("mine"),)).variants("closing.wishes")] == [wish]

@@ -14,7 +14,8 @@ COPYCHECK = ROOT.parent / "shared" / "tools" / "copycheck.py"
 
 
 def test_ruff_clean() -> None:
-    ruff = shutil.which("ruff")
+    beside = Path(sys.executable).parent / "ruff"  # the venv's ruff, when the venv is not on PATH
+    ruff = str(beside) if beside.is_file() else shutil.which("ruff")
     if ruff is None:
         pytest.skip("ruff is not installed (pip install '.[test]' installs it)")
     result = subprocess.run([ruff, "check", "speechgen", "tests", "bench"], cwd=ROOT, capture_output=True, text=True)
