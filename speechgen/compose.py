@@ -310,6 +310,7 @@ def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
             break
     _, draft, composer = best
     tree.trim(draft, plan.target)
+    tree.split_long(draft)
     finalise(draft)
     count = draft.han_count()
     draft.meta.update(

@@ -112,3 +112,28 @@ def trim(draft: Draft, target: int) -> None:
                 break
         else:
             return
+
+
+MAX_PARAGRAPH = 400
+
+
+def split_long(draft: Draft, limit: int = MAX_PARAGRAPH) -> None:
+    """A paragraph over `limit` Han characters is cut in two at the sentence boundary nearest its middle."""
+    containers: list[list] = [draft.opening, draft.closing]
+    for section in draft.sections:
+        containers.append(section.blocks)
+        containers.extend(b.paragraphs for b in section.blocks if isinstance(b, Point))
+    for blocks in containers:
+        i = 0
+        while i < len(blocks):
+            p = blocks[i]
+            if isinstance(p, Paragraph) and len(p.sentences) > 1 and han_count(p.text) > limit:
+                sizes = [han_count(s.shown) for s in p.sentences]
+                half, run, cut = sum(sizes) / 2, 0, 1
+                for k, size in enumerate(sizes[:-1], 1):
+                    run += size
+                    if abs(run - half) < abs(sum(sizes[:cut]) - half):
+                        cut = k
+                blocks[i : i + 1] = [Paragraph(p.sentences[:cut]), Paragraph(p.sentences[cut:])]
+                continue  # look at the first half again: it may still be long
+            i += 1

@@ -152,3 +152,10 @@ def test_vocative_opens_a_paragraph_once() -> None:
     for _, _, _, draft in ALL:
         for para in draft.paragraphs():
             assert not any(s.text.startswith("同志们，") for s in para.sentences[1:])
+
+
+@pytest.mark.parametrize(("meeting_type", "seed", "event", "draft"), ALL, ids=IDS)
+def test_paragraphs_stay_speakable(meeting_type, seed, event, draft: Draft) -> None:
+    from speechgen.draft import han_count
+
+    assert max(han_count(p.text) for p in draft.paragraphs()) <= 400
