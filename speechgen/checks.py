@@ -10,7 +10,6 @@ import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from .cnnum import parse_int
 from .draft import Draft
@@ -297,7 +296,3 @@ def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding
                 1,
                 str(value),
             )
-
-
-def load_extra_formulations(dirs: Sequence[Path]) -> list[Formulation]:
-    return load_formulations(dirs)

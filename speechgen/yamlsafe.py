@@ -9,7 +9,6 @@ expand to is bounded, so an alias bomb is refused instead of expanded.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -262,8 +261,3 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 
 class _Stop(Exception):
     """Raised inside the walk once the node budget is spent."""
-
-
-def iter_documents(text: str, name: str) -> Iterator[tuple[int, Node | None]]:
-    """(index, root) for each document of a stream, bounded like parse_documents."""
-    yield from enumerate(parse_documents(text, name))
