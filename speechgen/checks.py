@@ -12,13 +12,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from .cnnum import parse_int
-from .draft import Draft
+from .draft import Draft, han_count, han_runs
 from .event import Event
 from .formulations import Formulation, load_formulations
 
 SEVERITIES = ("error", "warning", "info")
 _SENT_END = re.compile(r"(?<=[。！？!?])")
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _PLACEHOLDERS = [
     (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), "placeholder xx left in the text"),
     (re.compile(r"\*+"), "placeholder * left in the text"),
@@ -138,25 +137,17 @@ def _repeats(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Fin
             continue
         for sentence in _SENT_END.split(text):
             s = sentence.strip()
-            if len(_HAN.findall(s)) < 6:
+            if han_count(s) < 6:
                 continue
             if s in seen:
                 yield Finding("error", "repeated-sentence", f"sentence repeated (first in ¶{seen[s]})", i, _excerpt(s))
                 continue
             seen[s] = i
-        masked = _mask(text, facts)
-        han = "".join(c if _HAN.match(c) else "|" for c in masked)
-        local: set[str] = set()
-        for seg in han.split("|"):
-            for j in range(len(seg) - 7):
-                g = seg[j : j + 8]
-                if g in local:
-                    continue
-                local.add(g)
-                if g in grams and grams[g] != i:
-                    yield Finding("warning", "repeated-phrase", f"phrase also used in ¶{grams[g]}", i, g)
-                    break
-                grams.setdefault(g, i)
+        for g in han_runs(_mask(text, facts), 8):
+            if g in grams:
+                yield Finding("warning", "repeated-phrase", f"phrase also used in ¶{grams[g]}", i, g)
+                break
+            grams[g] = i
 
 
 def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:

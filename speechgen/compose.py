@@ -22,7 +22,7 @@ from jinja2.exceptions import SecurityError
 from . import tree
 from .banks import BankSet, Variant
 from .context import present, variables, vocabulary_words
-from .draft import COUNT_MARK, Draft, Sentence, finalise
+from .draft import COUNT_MARK, Draft, Sentence, finalise, han_runs
 from .errors import BankError, Problem
 from .event import Event
 from .jinjaenv import DATA_CLOSE, DATA_OPEN, PRIVATE, Emitted, SpeechEnvironment, new_environment, substitute
@@ -34,7 +34,6 @@ GRAM = 8
 PARAGRAPH_PICKS = 4
 SCALES = (1.0, 1.3, 1.6, 2.0, 2.5)
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
-_HAN = re.compile(r"[\u3400-\u9fff]")
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
@@ -47,13 +46,7 @@ def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
 def grams_of(text: str, words: frozenset[str] = frozenset()) -> set[str]:
     """The 8-character Han runs of a text, event facts left out (facts may repeat; `words` may not)."""
     plain = _DATA.sub(lambda m: m.group(1) if m.group(1) in words else "|", text)
-    han = "".join(c if _HAN.match(c) else "|" for c in plain)
-    return {seg[i : i + GRAM] for seg in han.split("|") for i in range(len(seg) - GRAM + 1)}
-
-
-def _runs(text: str, n: int) -> set[str]:
-    han = "".join(c if _HAN.match(c) else "|" for c in text)
-    return {seg[i : i + n] for seg in han.split("|") for i in range(len(seg) - n + 1)}
+    return set(han_runs(plain, GRAM))
 
 
 def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:
@@ -200,7 +193,7 @@ class Composer:
             grams = grams_of(rendered, self.words)
             if sentence.text in self.used_texts or grams & self.used_grams:
                 continue
-            heading_grams = _runs(sentence.text, 4) if heading else set()
+            heading_grams = set(han_runs(sentence.text, 4)) if heading else set()
             if heading_grams & self.heading_grams:
                 continue  # two headings of one speech should not share a four-character phrase
             self.heading_grams.update(heading_grams)

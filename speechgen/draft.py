@@ -199,6 +199,16 @@ def han_count(text: str) -> int:
     return len(HAN.findall(text))
 
 
+def han_runs(text: str, n: int) -> list[str]:
+    """Every run of n consecutive Han characters, in order, once each: the unit of a "phrase" when
+    composing (no phrase twice) and when checking a finished draft."""
+    runs: dict[str, None] = {}
+    for seg in "".join(c if HAN.match(c) else "|" for c in text).split("|"):
+        for i in range(len(seg) - n + 1):
+            runs.setdefault(seg[i : i + n])
+    return list(runs)
+
+
 VOCATIVE = "同志们，"
 
 
