@@ -43,8 +43,10 @@ def generate(n: int, path: Path) -> None:
             meeting[_key(meeting, "date", "日期")] = dt.date(2026, 1, 5) + dt.timedelta(days=i % 700)
             options = _part(ev, "options", "选项")
             options[_key(options, "seed", "随机种子")] = 1000 + i
-            for part, (en, zh), base, step in ((("program", "工作"), ("cadres", "人数"), 20, 7),
-                                              (("review", "回顾"), ("cadres", "人数"), 10, 5)):
+            for part, (en, zh), base, step in (
+                (("program", "工作"), ("cadres", "人数"), 20, 7),
+                (("review", "回顾"), ("cadres", "人数"), 10, 5),
+            ):
                 group = ev.get(part[0], ev.get(part[1]))
                 if isinstance(group, dict) and _key(group, en, zh) in group:
                     group[_key(group, en, zh)] = base + (i * step) % 90
@@ -139,8 +141,12 @@ def peak_memory(work: Path, events: Path, jobs: int) -> tuple[float, float, floa
     """(seconds, peak RSS summed over the processes, peak PSS summed) of one batch run, sampled every 20 ms."""
     out = work / "out-mem"
     shutil.rmtree(out, ignore_errors=True)
-    proc = subprocess.Popen([str(SPEECHGEN), "batch", str(events), "-o", str(out), "-j", str(jobs), "-q"], cwd=work,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(SPEECHGEN), "batch", str(events), "-o", str(out), "-j", str(jobs), "-q"],
+        cwd=work,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     peak = [0, 0]
 
     def sample() -> None:
@@ -199,8 +205,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--events", type=int, default=200, help="events for the timing runs (default 200)")
     ap.add_argument("--runs", type=int, default=5, help="runs per figure; the median is shown (default 5)")
-    ap.add_argument("--long-events", type=int, default=600,
-                    help="events of the longer run that gives the steady throughput (default 600)")
+    ap.add_argument(
+        "--long-events",
+        type=int,
+        default=600,
+        help="events of the longer run that gives the steady throughput (default 600)",
+    )
     ap.add_argument("--memory-events", type=int, default=5000, help="events for the memory run (default 5000)")
     ap.add_argument("--skip-memory", action="store_true", help="leave out the memory run")
     args = ap.parse_args()
@@ -229,20 +239,32 @@ def main() -> None:
             machine.append(machine_speedup())
         help_s = median(lambda: run([str(SPEECHGEN), "--help"], work), max(args.runs, 10))
         example = ROOT / "examples" / "village_stay.yaml"
-        render_s = median(lambda: run([str(SPEECHGEN), "render", str(example), "-o", str(work / "r.docx"),
-                                       "--force"], work), args.runs)
+        render_s = median(
+            lambda: run([str(SPEECHGEN), "render", str(example), "-o", str(work / "r.docx"), "--force"], work),
+            args.runs,
+        )
         pd, nv = statistics.median(per_draft), statistics.median(naive)
         t1, t2 = statistics.median(j1), statistics.median(j2)
         rows = [
             (f"per draft, `batch --jobs 1`, {n} events", f"{pd * 1000:.1f} ms", ""),
             ("per draft, bare python-docx (same paragraphs)", f"{nv * 1000:.1f} ms", ""),
             ("ratio speechgen / python-docx", f"{pd / nv:.2f}×", "≤ 1.0×"),
-            (f"`--jobs 2` vs `--jobs 1`, {n} events, wall time ({os.cpu_count()} cores)", f"{t1 / t2:.2f}× "
-             f"({t1:.2f} s → {t2:.2f} s; best run {max(a / b for a, b in zip(j1, j2, strict=True)):.2f}×)", "≥ 1.7×"),
-            (f"`--jobs 2` vs `--jobs 1`, steady throughput (events {n + 1}–{args.long_events})",
-             f"{statistics.median(steady):.2f}× (best run {max(steady):.2f}×)", "≥ 1.7×"),
-            ("calibration: 2 processes vs 1 on plain CPU-bound Python, same runs",
-             f"{statistics.median(machine):.2f}× (best run {max(machine):.2f}×)", "2.0× on 2 idle cores"),
+            (
+                f"`--jobs 2` vs `--jobs 1`, {n} events, wall time ({os.cpu_count()} cores)",
+                f"{t1 / t2:.2f}× "
+                f"({t1:.2f} s → {t2:.2f} s; best run {max(a / b for a, b in zip(j1, j2, strict=True)):.2f}×)",
+                "≥ 1.7×",
+            ),
+            (
+                f"`--jobs 2` vs `--jobs 1`, steady throughput (events {n + 1}–{args.long_events})",
+                f"{statistics.median(steady):.2f}× (best run {max(steady):.2f}×)",
+                "≥ 1.7×",
+            ),
+            (
+                "calibration: 2 processes vs 1 on plain CPU-bound Python, same runs",
+                f"{statistics.median(machine):.2f}× (best run {max(machine):.2f}×)",
+                "2.0× on 2 idle cores",
+            ),
             ("`speechgen --help`", f"{help_s:.3f} s", "≤ 0.15 s"),
             ("`speechgen render examples/village_stay.yaml`", f"{render_s:.3f} s", "≤ 0.5 s"),
         ]
@@ -252,11 +274,18 @@ def main() -> None:
             generate(m, mem_events)
             for jobs in (1, 2):
                 secs, rss, pss = peak_memory(work, mem_events, jobs)
-                rows.append((f"peak memory, {m:,} events, `--jobs {jobs}` ({secs:.0f} s)",
-                             f"{pss:.0f} MB PSS ({rss:.0f} MB RSS summed)", "< 200 MB"))
+                rows.append(
+                    (
+                        f"peak memory, {m:,} events, `--jobs {jobs}` ({secs:.0f} s)",
+                        f"{pss:.0f} MB PSS ({rss:.0f} MB RSS summed)",
+                        "< 200 MB",
+                    )
+                )
         parts = breakdown(events)
-    print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {args.runs} runs; "
-          f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other processes share the cores)\n")
+    print(
+        f"python {sys.version.split()[0]}, {os.cpu_count()} cores, median of {args.runs} runs; "
+        f"load average {load_before:.1f} before, {os.getloadavg()[0]:.1f} after (other processes share the cores)\n"
+    )
     print("| measure | result | target |\n|---|---|---|")
     for row in rows:
         print(f"| {' | '.join(row)} |")

@@ -117,6 +117,7 @@ def run_batch(
         signal.signal(signal.SIGTERM, previous)
     _summary(outcomes, quiet)
     if report is not None:
+        prepare_folder(report.parent)  # made like the -o folder
         write_atomic(report, _report(outcomes, report.suffix.lower()), force=force)
     if not outcomes:
         click.echo("no events found in the inputs", err=True)
@@ -134,8 +135,8 @@ def _check_report(report: Path | None, force: bool) -> None:
         raise ConfigError(f"--report {report}: give a .csv or .json file name")
     if report.exists() and not force:
         raise ConfigError(f"--report {report}: exists; use --force to overwrite")
-    if not report.parent.is_dir():
-        raise ConfigError(f"--report {report}: no such folder {report.parent}")
+    if report.parent.exists() and not report.parent.is_dir():
+        raise ConfigError(f"--report {report}: {report.parent} is not a folder")
 
 
 def prepare_folder(folder: Path) -> None:

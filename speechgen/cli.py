@@ -55,6 +55,17 @@ def _catch_sigterm() -> Any:
     return signal.SIG_DFL if previous is None else previous
 
 
+def _silence_stdout() -> None:
+    """Point stdout at the null device, so that the final flush at exit does not fail a second time."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
 class SpeechgenCLI(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from .errors import SpeechgenError
@@ -67,6 +78,9 @@ class SpeechgenCLI(click.Group):
             ctx.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException):
             raise
+        except BrokenPipeError:  # `speechgen banks list | head`: the reader has gone; end quietly
+            _silence_stdout()
+            ctx.exit(141)
         except KeyboardInterrupt as exc:
             terminated = isinstance(exc, Terminated)
             click.echo(f"speechgen: {'terminated' if terminated else 'interrupted'}", err=True)
@@ -123,7 +137,7 @@ def render_options(f: Any) -> Any:
                 show_default=True,
                 help="Characters a minute, for --minutes and the time estimate.",
             ),
-            click.option("--mark-missing", is_flag=True, help="Leave 【待补充:字段】 where a fact is missing."),
+            click.option("--mark-missing", is_flag=True, help="Leave 【待补充：字段】 where a fact is missing."),
             click.option("--explain", is_flag=True, help="Record the bank line of every sentence."),
             click.option(
                 "--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."
@@ -144,7 +158,9 @@ def render_options(f: Any) -> Any:
 
 @main.command()
 @click.argument("event", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", help="Output file, or - for standard output (text formats).")
+@click.option(
+    "-o", "--output", "out", help="Output file, or - for standard output (Markdown unless --format says txt or json)."
+)
 @click.option("--format", "fmt", type=click.Choice(FORMAT_CHOICES), help="Output format (default: from -o, else docx).")
 @render_options
 def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
@@ -155,13 +171,14 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
 
 
 @main.command()
-@click.argument("events", nargs=-1, required=True, type=click.Path(path_type=Path))
-def validate(events: tuple[Path, ...]) -> None:
-    """Check EVENT files (also streams and batch files); list every problem; exit 1 if any."""
-    from .batch import read_jobs
+@click.argument("events", nargs=-1, required=True)
+def validate(events: tuple[str, ...]) -> None:
+    """Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every
+    problem; exit 1 if any."""
+    from .batch import read_inputs
 
     bad = 0
-    for job in read_jobs(list(events)):
+    for job in read_inputs(events):
         if job.event is None:
             bad += 1
             click.echo(printable("\n".join(job.problems)), err=True)
@@ -252,9 +269,10 @@ def banks_list(style: str, dirs: tuple[Path, ...]) -> None:
     from collections import Counter
 
     from .banks import load_banks
+    from .resources import real_path
 
     bank_set = load_banks(style, _bank_dirs(dirs))
-    click.echo(f"style {style}; layers, lowest first: {', '.join(bank_set.files)}")
+    click.echo(f"style {style}; layers, lowest first: {', '.join(str(real_path(f)) for f in bank_set.files)}")
     for slot in sorted(bank_set.slots):
         variants = bank_set.variants(slot)
         files = Counter(v.file for v in variants)
@@ -272,6 +290,7 @@ def banks_show(slot: str, style: str, dirs: tuple[Path, ...]) -> None:
 
     from .banks import load_banks
     from .errors import ConfigError
+    from .resources import real_path
 
     bank_set = load_banks(style, _bank_dirs(dirs))
     if slot not in bank_set.slots:
@@ -281,7 +300,7 @@ def banks_show(slot: str, style: str, dirs: tuple[Path, ...]) -> None:
     for v in bank_set.variants(slot):
         tags = "".join(f" [{k}: {', '.join(t)}]" for k, t in (("types", v.types), ("styles", v.styles)) if t)
         needs = f" (needs {', '.join(sorted(v.requires))})" if v.requires else ""
-        click.echo(f"{v.where}: {v.text}{tags}{needs}")
+        click.echo(f"{real_path(v.file)}:{v.line}: {v.text}{tags}{needs}")
 
 
 @banks.command("check")

@@ -41,3 +41,16 @@ def display_path(path: Path) -> str:
         except ValueError:
             continue
     return str(path)
+
+
+def real_path(display: str) -> Path:
+    """The file a display name (``phrasebanks/common.yaml``) stands for, as an absolute path: where an
+    installed speechgen really reads it, which need not be the checkout a user is looking at."""
+    path = Path(display)
+    if not path.is_absolute():
+        for folder in (banks_dir(), templates_dir()):
+            if path.parts and path.parts[0] == folder.name:
+                candidate = folder.joinpath(*path.parts[1:])
+                if candidate.exists():
+                    return candidate.resolve()
+    return path.resolve()

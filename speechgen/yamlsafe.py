@@ -8,7 +8,9 @@ expand to is bounded, so an alias bomb is refused instead of expanded.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,9 +156,27 @@ def _check_nesting(text: str, name: str) -> None:
     """Refuse deep nesting before composing: libyaml's composer recurses in C and [[[[… 1 MB deep crashes it.
 
     The event stream is flat, so counting starts and ends costs one quick pass and no recursion.
+    libyaml has nesting limits of its own (PyYAML 6.0.4 bundles one of 1,000 levels), and its scanner
+    reads a flow collection ahead before the first event comes out, so its limit can fire before
+    ours. When libyaml refuses the text, the part up to its complaint is counted again with the
+    pure-Python parser, which has no such limit: the user gets this project's message, at the place
+    where the 41st level opens, whatever libyaml's version says.
     """
+    try:
+        _count_depth(yaml.parse(text, Loader=_LOADER), name)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        if mark is None:
+            return  # composing reports it with its own position
+        lines = text.split("\n", mark.line + 1)
+        upto = sum(len(line) + 1 for line in lines[: mark.line]) + mark.column + 1
+        with contextlib.suppress(yaml.YAMLError):  # the original error is reported when composing
+            _count_depth(yaml.parse(text[:upto], Loader=yaml.SafeLoader), name)
+
+
+def _count_depth(events: Iterator[yaml.Event], name: str) -> None:
     depth = 0
-    for event in yaml.parse(text, Loader=_LOADER):
+    for event in events:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:

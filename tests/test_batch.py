@@ -136,8 +136,10 @@ def test_a_batch_file_larger_than_one_documents_value_budget(runner, workdir: Pa
 
 
 def test_aliases_cannot_multiply_work_across_entries(runner, workdir: Path) -> None:
-    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n" \
-           "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    bomb = (
+        "a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+        "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+    )
     text = f"defaults: {{type: mobilisation, x: {{{bomb.replace(chr(10), ', ')}}}}}\nevents:\n" + "  - *c\n" * 200
     (workdir / "bomb.yaml").write_text(text.replace(", }", "}"), encoding="utf-8")
     result = runner.invoke(main, ["validate", "bomb.yaml"])
@@ -216,8 +218,10 @@ def test_strict_fails_an_event_whose_draft_has_check_errors(runner, workdir: Pat
     result = batch(runner, source, "-o", "out", "--mark-missing", "--strict", "-q")
     assert result.exit_code == 1
     lines = result.stderr.splitlines()
-    assert lines[:2] == ["drafted 0, skipped 0, failed 1",
-                         f"{source}:2: --strict: the draft has check errors; no file written"]
+    assert lines[:2] == [
+        "drafted 0, skipped 0, failed 1",
+        f"{source}:2: --strict: the draft has check errors; no file written",
+    ]
     assert any(line.startswith(f"{source}:2: check: error: ") for line in lines)
     assert files(workdir / "out") == []
 
@@ -226,8 +230,10 @@ def test_an_empty_folder_is_a_failure(runner, workdir: Path) -> None:
     (workdir / "ev").mkdir()
     result = batch(runner, "ev", "-o", "out")
     assert result.exit_code == 1
-    assert result.stderr.splitlines() == ["drafted 0, skipped 0, failed 1",
-                                          "ev: no *.yaml or *.yml files in this folder"]
+    assert result.stderr.splitlines() == [
+        "drafted 0, skipped 0, failed 1",
+        "ev: no *.yaml or *.yml files in this folder",
+    ]
 
 
 # -- output names -----------------------------------------------------------------------------------
@@ -299,8 +305,9 @@ def test_a_link_inside_the_folder_is_never_followed_out(runner, workdir: Path, f
     outside.write_text("keep me", encoding="utf-8")
     (workdir / "out" / "s.md").symlink_to(outside)
     (workdir / "out" / "d.md").symlink_to(workdir / "nowhere.md")
-    (workdir / "s.yaml").write_text(event(extra="output: s.md\n") + "---\n" + event(extra="output: d.md\n"),
-                                    encoding="utf-8")
+    (workdir / "s.yaml").write_text(
+        event(extra="output: s.md\n") + "---\n" + event(extra="output: d.md\n"), encoding="utf-8"
+    )
     result = batch(runner, "s.yaml", "-o", "out", "--format", "md", *(["--force"] if force else []))
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
@@ -342,14 +349,21 @@ def test_the_output_folder_must_be_a_folder(runner, workdir: Path) -> None:
 
 
 def test_report_json_and_csv_hold_one_row_per_event(runner, workdir: Path) -> None:
-    (workdir / "s.yaml").write_text(event(extra="options: {seed: 5, style: warm}\n") + "---\nmeeting: 1\n",
-                                    encoding="utf-8")
+    (workdir / "s.yaml").write_text(
+        event(extra="options: {seed: 5, style: warm}\n") + "---\nmeeting: 1\n", encoding="utf-8"
+    )
     for name in ("r.json", "r.csv"):
         result = batch(runner, "s.yaml", "-o", "out", "--format", "md", "--report", name, "--force")
         assert result.exit_code == 1
     good, bad = report_rows(workdir / "r.json")
     assert (good["input"], good["output"], good["type"], good["style"], good["seed"], good["status"]) == (
-        "s.yaml#1", "2026-04-01-全县挂职干部动员会.md", "mobilisation", "warm", 5, "drafted")
+        "s.yaml#1",
+        "2026-04-01-全县挂职干部动员会.md",
+        "mobilisation",
+        "warm",
+        5,
+        "drafted",
+    )
     text = (workdir / "out" / good["output"]).read_text(encoding="utf-8")
     assert good["han_characters"] > 1000 and good["minutes"] == round(good["han_characters"] / 180, 1)
     assert good["warnings"] == [] and good["errors"] == []
@@ -359,10 +373,22 @@ def test_report_json_and_csv_hold_one_row_per_event(runner, workdir: Path) -> No
     raw = (workdir / "r.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # Excel opens UTF-8 CSV with a BOM correctly
     rows = list(csv.DictReader(raw.decode("utf-8-sig").splitlines()))
-    assert list(rows[0]) == ["input", "output", "type", "style", "seed", "han_characters", "minutes", "warnings",
-                             "status", "errors"]
+    assert list(rows[0]) == [
+        "input",
+        "output",
+        "type",
+        "style",
+        "seed",
+        "han_characters",
+        "minutes",
+        "warnings",
+        "status",
+        "errors",
+    ]
     assert [(r["input"], r["seed"], r["han_characters"], r["status"]) for r in rows] == [
-        ("s.yaml#1", "5", str(good["han_characters"]), "drafted"), ("s.yaml#2", "", "0", "failed")]
+        ("s.yaml#1", "5", str(good["han_characters"]), "drafted"),
+        ("s.yaml#2", "", "0", "failed"),
+    ]
 
 
 def test_report_name_and_overwrite_are_checked_before_drafting(runner, workdir: Path) -> None:
@@ -389,8 +415,13 @@ def test_warnings_are_printed_unless_quiet(runner, workdir: Path) -> None:
 def _on_a_terminal(*args: str, cwd: Path) -> tuple[int, str]:
     """Run speechgen with its standard error on a pseudo-terminal; (exit status, what the terminal showed)."""
     master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "speechgen", *args], cwd=cwd, stderr=slave,
-                            stdout=subprocess.DEVNULL, stdin=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "speechgen", *args],
+        cwd=cwd,
+        stderr=slave,
+        stdout=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -469,11 +500,16 @@ def _complete(path: Path) -> bool:
 
 @pytest.mark.parametrize(
     ("signum", "jobs", "force"),
-    [(signal.SIGTERM, "2", False), (signal.SIGINT, "2", False), (signal.SIGTERM, "1", True),
-     (signal.SIGINT, "1", True)],
+    [
+        (signal.SIGTERM, "2", False),
+        (signal.SIGINT, "2", False),
+        (signal.SIGTERM, "1", True),
+        (signal.SIGINT, "1", True),
+    ],
 )
-def test_an_interrupted_batch_leaves_only_complete_files(runner, workdir: Path, signum: int, jobs: str,
-                                                          force: bool) -> None:
+def test_an_interrupted_batch_leaves_only_complete_files(
+    runner, workdir: Path, signum: int, jobs: str, force: bool
+) -> None:
     names = _many(workdir, 150)
     out = workdir / "out"
     out.mkdir()
@@ -537,4 +573,3 @@ def test_write_atomic_refuses_to_overwrite_and_replaces_a_link_itself(tmp_path: 
     write_atomic(link, b"new", force=True)
     assert not link.is_symlink() and link.read_bytes() == b"new"
     assert (tmp_path / "outside.txt").read_text(encoding="utf-8") == "keep"
-

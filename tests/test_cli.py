@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +14,7 @@ from docx import Document
 from speechgen import __version__
 from speechgen.cli import main
 
-from .conftest import EXAMPLES, TYPES, example
+from .conftest import EXAMPLES, ROOT, TYPES, example
 
 FORMATS = ("docx", "md", "txt", "json")
 
@@ -150,3 +153,89 @@ def test_unknown_style_lists_the_styles(runner, workdir: Path) -> None:
     assert result.exit_code == 1
     assert result.output.strip() == 'unknown style "poetic"; available styles: concise, formal, warm'
     assert not (workdir / "x.md").exists()
+
+
+# -- the docs and the behaviour agree (issue: green on a fresh machine) ----------------------------------
+
+
+def test_validate_takes_folders_and_globs_as_batch_does(runner, workdir: Path) -> None:
+    folder = workdir / "events"
+    folder.mkdir()
+    for t in ("mobilisation", "summary"):
+        (folder / f"{t}.yaml").write_bytes(example(t).read_bytes())
+    by_folder = runner.invoke(main, ["validate", "events"])
+    assert by_folder.exit_code == 0, by_folder.output
+    assert by_folder.stdout.splitlines() == [
+        "events/mobilisation.yaml: ok (mobilisation)",
+        "events/summary.yaml: ok (summary)",
+    ]
+    by_glob = runner.invoke(main, ["validate", "events/s*.yaml"])
+    assert by_glob.exit_code == 0 and by_glob.stdout == "events/summary.yaml: ok (summary)\n"
+    none = runner.invoke(main, ["validate", "nothing/*.yaml"])
+    assert none.exit_code == 1 and "nothing/*.yaml: no file matches this pattern" in none.stderr
+
+
+def test_help_spells_the_marker_with_a_full_width_colon(runner) -> None:
+    result = runner.invoke(main, ["render", "--help"])
+    assert "【待补充：字段】" in result.output and "【待补充:" not in result.output
+
+
+def test_standard_output_gets_markdown_unless_told(runner, workdir: Path) -> None:
+    md = runner.invoke(main, ["render", str(example("summary")), "-o", "-"])
+    assert md.exit_code == 0 and md.stdout.startswith("# 在")
+    txt = runner.invoke(main, ["render", str(example("summary")), "-o", "-", "--format", "txt"])
+    assert txt.exit_code == 0 and txt.stdout.startswith("在") and "# " not in txt.stdout
+    docx = runner.invoke(main, ["render", str(example("summary")), "-o", "-", "--format", "docx"])
+    assert docx.exit_code == 1 and "needs a file name" in docx.stderr
+
+
+def test_the_docs_give_the_ranges_the_code_enforces() -> None:
+    from speechgen.schema import LENGTH_RANGE, MINUTES_RANGE, POINTS_RANGE
+
+    docs = (ROOT / "docs" / "event-format.md").read_text(encoding="utf-8")
+    assert f"`minutes` {MINUTES_RANGE[0]}–{MINUTES_RANGE[1]}" in docs
+    assert f"`points` {POINTS_RANGE[0]}–{POINTS_RANGE[1]}" in docs
+    assert f"`length` {LENGTH_RANGE[0]}–{LENGTH_RANGE[1]}" in docs
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"{MINUTES_RANGE[0]}–{MINUTES_RANGE[1]} minutes" in readme
+
+
+def test_the_readme_names_real_tests() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for file, name in re.findall(r"`(tests/test_\w+\.py)::(\w+)`", readme):
+        assert f"def {name}(" in (ROOT / file).read_text(encoding="utf-8"), name
+
+
+def test_bank_headers_point_at_the_bank_guide() -> None:
+    for path in (ROOT / "phrasebanks").rglob("*.yaml"):
+        head = path.read_text(encoding="utf-8")[:400]
+        assert "/work/" not in head and "brief" not in head, path
+
+
+def test_banks_show_prints_the_file_really_read(runner) -> None:
+    result = runner.invoke(main, ["banks", "show", "closing.wishes"])
+    assert result.exit_code == 0
+    first = result.stdout.splitlines()[0]
+    path = Path(first.split(":", 1)[0])
+    assert path.is_absolute() and path.is_file() and path.name == "common.yaml"
+
+
+def test_a_closed_pipe_ends_the_command_quietly(tmp_path: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "speechgen", "banks", "list"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # like `| head` that has read enough
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert err == b""
+    assert proc.returncode == 141
+
+
+def test_batch_makes_the_report_folder_as_it_makes_the_output_folder(runner, workdir: Path) -> None:
+    result = runner.invoke(main, ["batch", str(example("summary")), "-o", "out", "--report", "reports/r.csv", "-q"])
+    assert result.exit_code == 0, result.output
+    assert (workdir / "reports" / "r.csv").is_file()

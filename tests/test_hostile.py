@@ -45,20 +45,20 @@ TYPES_CHOICE = "mobilisation | summary | summary_mobilisation | village_stay"
 # file name → the exact standard error of `speechgen render <file>` (without the final newline)
 BROKEN: dict[str, str] = {
     # YAML syntax
-    "bad_indent.yaml": 'bad_indent.yaml:4:8: invalid YAML: mapping values are not allowed in this context'
-                       ' — check the indentation; a value that contains ": " must be put in quotes',
+    "bad_indent.yaml": "bad_indent.yaml:4:8: invalid YAML: mapping values are not allowed in this context"
+    ' — check the indentation; a value that contains ": " must be put in quotes',
     "tab_indent.yaml": "tab_indent.yaml:3:1: invalid YAML: found character that cannot start any token"
-                       " — a tab character; indent with spaces, not tabs",
+    " — a tab character; indent with spaces, not tabs",
     "unclosed_quote.yaml": "unclosed_quote.yaml:8:9: invalid YAML: found unexpected end of stream"
-                           " — a quote or a bracket is left open",
+    " — a quote or a bracket is left open",
     # hostile YAML
     "python_tag.yaml": "python_tag.yaml:8:9: tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed;"
-                       " only plain YAML values are",
+    " only plain YAML values are",
     "python_name_tag.yaml": "python_name_tag.yaml:7:10: tag 'tag:yaml.org,2002:python/name:os.system' is not allowed;"
-                            " only plain YAML values are",
+    " only plain YAML values are",
     "unknown_tag.yaml": "unknown_tag.yaml:8:9: tag '!include' is not allowed; only plain YAML values are",
     "tag_directive.yaml": "tag_directive.yaml:8:10: tag 'tag:yaml.org,2002:python/object/apply:os.system'"
-                          " is not allowed; only plain YAML values are",
+    " is not allowed; only plain YAML values are",
     "alias_bomb.yaml": "alias_bomb.yaml:7:30: document expands to more than 20,000 values (an alias bomb?); refused",
     "alias_loop.yaml": "alias_loop.yaml:7:10: values are nested more than 40 levels deep; refused",
     "deep_nesting.yaml": "deep_nesting.yaml:7:49: values are nested more than 40 levels deep; refused",
@@ -67,9 +67,9 @@ BROKEN: dict[str, str] = {
     "duplicate_key.yaml": "duplicate_key.yaml:7:1: speaker: duplicate key (first given at line 5)",
     "duplicate_alias.yaml": "duplicate_alias.yaml:7:1: 类型: given twice (also as 'type')",
     "control_char_raw.yaml": "control_char_raw.yaml:3:19: invalid YAML: the character U+000B is not allowed;"
-                             " delete it or retype the text around it",
+    " delete it or retype the text around it",
     "control_chars.yaml": f"control_chars.yaml:1:7: type (类型): expected one of: {TYPES_CHOICE},"
-                          ' found "\\x1b[2J\\x1b[31mvillage\\u202estay"',
+    ' found "\\x1b[2J\\x1b[31mvillage\\u202estay"',
     # not a single mapping
     "top_level_list.yaml": "top_level_list.yaml:1:1: top level must be a mapping of keys, found a list",
     "top_level_scalar.yaml": "top_level_scalar.yaml:1:1: top level must be a mapping of keys, found a single value",
@@ -82,83 +82,82 @@ BROKEN: dict[str, str] = {
     "utf16.yaml": 'utf16.yaml: file is UTF-16 text (Notepad\'s "Unicode"); save it as UTF-8',
     # keys
     "misspelt_key.yaml": 'misspelt_key.yaml:2:1: unknown key "meting" — did you mean "meeting"?\n'
-                         "misspelt_key.yaml:1:1: meeting.name (名称): required, but not given\n"
-                         "misspelt_key.yaml:1:1: meeting.date (日期): required, but not given",
+    "misspelt_key.yaml:1:1: meeting.name (名称): required, but not given\n"
+    "misspelt_key.yaml:1:1: meeting.date (日期): required, but not given",
     "misspelt_nested_key.yaml": 'misspelt_nested_key.yaml:6:3: unknown key "speaker.titel" — did you mean "title"?\n'
-                                "misspelt_nested_key.yaml:5:1: speaker.title (职务): required, but not given",
+    "misspelt_nested_key.yaml:5:1: speaker.title (职务): required, but not given",
     "missing_required.yaml": "missing_required.yaml:2:1: meeting.name (名称): required, but not given\n"
-                             "missing_required.yaml:2:1: meeting.date (日期): required, but not given\n"
-                             "missing_required.yaml:1:1: speaker.title (职务): required, but not given",
+    "missing_required.yaml:2:1: meeting.date (日期): required, but not given\n"
+    "missing_required.yaml:1:1: speaker.title (职务): required, but not given",
     "summary_without_review.yaml": "summary_without_review.yaml:1:1: review (回顾): a summary meeting needs"
-                                   " review.achievements (成效) or review.cadres (人数)",
+    " review.achievements (成效) or review.cadres (人数)",
     "empty_values.yaml": "empty_values.yaml:1:6: type (类型): required, but left empty\n"
-                         "empty_values.yaml:4:8: meeting.date (日期): required, but left empty\n"
-                         "empty_values.yaml:7:10: speaker.title (职务): required, but left empty\n"
-                         "empty_values.yaml:3:9: meeting.level (层级): required: the meeting name does not show"
-                         " whether this is a 省/市/县/区/乡/镇 meeting",  # `date:` left blank passed, then crashed
+    "empty_values.yaml:4:8: meeting.date (日期): required, but left empty\n"
+    "empty_values.yaml:7:10: speaker.title (职务): required, but left empty\n"
+    "empty_values.yaml:3:9: meeting.level (层级): required: the meeting name does not show"
+    " whether this is a 省/市/县/区/乡/镇 meeting",  # `date:` left blank passed, then crashed
     "empty_review.yaml": "empty_review.yaml:1:1: review (回顾): a summary meeting needs review.achievements (成效)"
-                         " or review.cadres (人数)",
+    " or review.cadres (人数)",
     "no_level.yaml": "no_level.yaml:3:9: meeting.level (层级): required: the meeting name does not show whether"
-                     " this is a 省/市/县/区/乡/镇 meeting",
+    " this is a 省/市/县/区/乡/镇 meeting",
     # values
     "bad_date.yaml": 'bad_date.yaml:4:9: meeting.date (日期): no such date: "2026-02-30"',
-    "words_in_date.yaml": 'words_in_date.yaml:4:9: meeting.date (日期): expected a date as YYYY-MM-DD'
-                          ' or 2026年3月16日, found "下周一"',
+    "words_in_date.yaml": "words_in_date.yaml:4:9: meeting.date (日期): expected a date as YYYY-MM-DD"
+    ' or 2026年3月16日, found "下周一"',
     "words_in_number.yaml": 'words_in_number.yaml:9:7: program.人数 (cadres): expected a whole number, found "很多"',
     "fraction_in_number.yaml": "fraction_in_number.yaml:8:11: program.cadres (人数): expected a whole number,"
-                               " found 12.5",
+    " found 12.5",
     "bool_in_number.yaml": "bool_in_number.yaml:8:10: program.batch (批次): expected a whole number, found true",
     "huge_number.yaml": "huge_number.yaml:8:11: program.cadres (人数): expected a whole number from 0 to 1000000,"
-                        " found 100000000000000000000000000000",
+    " found 100000000000000000000000000000",
     "giant_number.yaml": "giant_number.yaml:8:9: options.seed (随机种子): expected a whole-number seed,"
-                         ' found "0xffffffffffffffffffffffffffffffffffffff…"',
+    ' found "0xffffffffffffffffffffffffffffffffffffff…"',
     "unknown_type.yaml": f'unknown_type.yaml:1:7: type (类型): expected one of: {TYPES_CHOICE}, found "party_congress"',
     "bad_level.yaml": "bad_level.yaml:4:10: meeting.level (层级): expected one of: 省 | 市 | 县 | 区 | 乡 | 镇,"
-                      ' found "村"',
+    ' found "村"',
     "wrong_types.yaml": "wrong_types.yaml:2:10: meeting (会议): expected a mapping of keys, found a list\n"
-                        "wrong_types.yaml:3:10: speaker (讲话人): expected a mapping of keys,"
-                        ' found "县委常委、组织部部长"\n'
-                        "wrong_types.yaml:1:1: meeting.name (名称): required, but not given\n"
-                        "wrong_types.yaml:1:1: meeting.date (日期): required, but not given\n"
-                        "wrong_types.yaml:1:1: speaker.title (职务): required, but not given",
+    "wrong_types.yaml:3:10: speaker (讲话人): expected a mapping of keys,"
+    ' found "县委常委、组织部部长"\n'
+    "wrong_types.yaml:1:1: meeting.name (名称): required, but not given\n"
+    "wrong_types.yaml:1:1: meeting.date (日期): required, but not given\n"
+    "wrong_types.yaml:1:1: speaker.title (职务): required, but not given",
     "wrong_leaf_types.yaml": f"wrong_leaf_types.yaml:1:7: type (类型): expected one of: {TYPES_CHOICE}, found a list\n"
-                             "wrong_leaf_types.yaml:3:9: meeting.name (名称): expected text, found a mapping\n"
-                             "wrong_leaf_types.yaml:4:9: meeting.date (日期): expected a date as YYYY-MM-DD"
-                             " or 2026年3月16日, found 20260316\n"
-                             "wrong_leaf_types.yaml:6:10: speaker.title (职务): expected text, found true\n"
-                             "wrong_leaf_types.yaml:8:10: program.tasks (任务): expected a list of short phrases,"
-                             " found a mapping",
+    "wrong_leaf_types.yaml:3:9: meeting.name (名称): expected text, found a mapping\n"
+    "wrong_leaf_types.yaml:4:9: meeting.date (日期): expected a date as YYYY-MM-DD"
+    " or 2026年3月16日, found 20260316\n"
+    "wrong_leaf_types.yaml:6:10: speaker.title (职务): expected text, found true\n"
+    "wrong_leaf_types.yaml:8:10: program.tasks (任务): expected a list of short phrases,"
+    " found a mapping",
     "overlong_text.yaml": "overlong_text.yaml:8:9: program.kind (类别): text is 320 characters;"
-                          " at most 300 are accepted",
+    " at most 300 are accepted",
     "too_many_items.yaml": "too_many_items.yaml:9:5: program.tasks (任务): list has 31 items; at most 30 are accepted",
     # absurd options
     "absurd_points.yaml": "absurd_points.yaml:8:11: options.points (要点数): expected a number of main points"
-                          " from 2 to 5, found 40",
+    " from 2 to 5, found 40",
     "negative_length.yaml": "negative_length.yaml:8:11: options.length (字数): expected a number of characters"
-                            " from 800 to 12000, found -5",
+    " from 800 to 12000, found -5",
     "absurd_minutes.yaml": "absurd_minutes.yaml:8:7: 选项.时长 (minutes): expected a number of minutes from 5 to 60,"
-                           " found 600",
+    " found 600",
     "too_few_minutes.yaml": "too_few_minutes.yaml:8:12: options.minutes (时长): expected a number of minutes"
-                            " from 5 to 60, found 3",  # 3 minutes were accepted, then refused as 540 characters
+    " from 5 to 60, found 3",  # 3 minutes were accepted, then refused as 540 characters
     "length_and_minutes.yaml": "length_and_minutes.yaml:9:12: options.minutes (时长): give options.length (字数)"
-                               " or options.minutes (时长), not both",
+    " or options.minutes (时长), not both",
     "bad_style_name.yaml": "bad_style_name.yaml:8:10: options.style (风格): expected a style name such as formal,"
-                           ' warm or concise, found "../../etc"',
-    "unknown_style.yaml": "unknown_style.yaml:8:10: options.style (风格): unknown style \"fancy\";"
-                          " available styles: {styles}",
+    ' warm or concise, found "../../etc"',
+    "unknown_style.yaml": 'unknown_style.yaml:8:10: options.style (风格): unknown style "fancy";'
+    " available styles: {styles}",
     # output names that try to leave the folder
-    "output_traversal.yaml": 'output_traversal.yaml:7:9: output (输出): expected a file name, not a path,'
-                             ' found "../../evil.docx"',
-    "output_absolute.yaml": 'output_absolute.yaml:7:9: output (输出): expected a file name, not a path,'
-                            ' found "/tmp/evil.docx"',
-    "output_backslash.yaml": 'output_backslash.yaml:7:5: 输出 (output): expected a file name, not a path,'
-                             ' found "..\\..\\evil.docx"',
+    "output_traversal.yaml": "output_traversal.yaml:7:9: output (输出): expected a file name, not a path,"
+    ' found "../../evil.docx"',
+    "output_absolute.yaml": "output_absolute.yaml:7:9: output (输出): expected a file name, not a path,"
+    ' found "/tmp/evil.docx"',
+    "output_backslash.yaml": "output_backslash.yaml:7:5: 输出 (output): expected a file name, not a path,"
+    ' found "..\\..\\evil.docx"',
     "output_hidden.yaml": 'output_hidden.yaml:7:9: output (输出): expected a file name, not a path, found ".bashrc"',
 }
 
 # Known gaps outside the files this suite may change; strict, so they fail loudly once fixed.
-GAPS = {
-}
+GAPS = {}
 
 
 def _expected(name: str) -> str:
@@ -226,8 +225,13 @@ def test_file_over_one_megabyte(runner: CliRunner, workdir: Path) -> None:
 def test_nesting_a_megabyte_deep_is_refused(tmp_path: Path) -> None:
     """In a process of its own: libyaml's composer recursed in C on [[[[… and crashed (SIGSEGV)."""
     (tmp_path / "deep.yaml").write_text("context: " + "[" * 490_000 + "]" * 490_000 + "\n", encoding="utf-8")
-    proc = subprocess.run([sys.executable, "-m", "speechgen", "render", "deep.yaml"], cwd=tmp_path, capture_output=True,
-                          timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "speechgen", "render", "deep.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert proc.stderr.decode("utf-8") == "deep.yaml:1:49: values are nested more than 40 levels deep; refused\n"
     assert proc.returncode == 1
     assert _files(tmp_path) == ["deep.yaml"]
@@ -268,8 +272,13 @@ def test_missing_file_and_folder(runner: CliRunner, workdir: Path) -> None:
 def test_real_process_exit_status(name: str, tmp_path: Path) -> None:
     """Outside CliRunner too: exit status 1, the message alone on stderr, no file."""
     shutil.copy(BROKEN_DIR / name, tmp_path / name)
-    proc = subprocess.run([sys.executable, "-m", "speechgen", "render", name], cwd=tmp_path, capture_output=True,
-                          timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    proc = subprocess.run(
+        [sys.executable, "-m", "speechgen", "render", name],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+    )
     assert proc.returncode == 1
     assert proc.stderr.decode("utf-8") == _expected(name)
     assert proc.stdout == b""
@@ -398,7 +407,6 @@ def test_hostile_template_is_refused(runner: CliRunner, workdir: Path) -> None:
     assert _files(workdir) == ["mytemplates"]
 
 
-
 def test_hostile_template_error_names_file_and_line(runner: CliRunner, workdir: Path) -> None:
     (workdir / "mytemplates").mkdir()
     (workdir / "mytemplates" / "village_stay.j2").write_text(HOSTILE_TEMPLATE, encoding="utf-8")
@@ -407,6 +415,7 @@ def test_hostile_template_error_names_file_and_line(runner: CliRunner, workdir: 
 
 
 # -- output names never leave the output folder -------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "output",
@@ -467,8 +476,9 @@ KILL_RUNS = int(os.environ.get("SPEECHGEN_KILL_RUNS", "3"))  # per signal and mo
 RENDER = ["render", str(example("village_stay")), "-o", "speech.docx"]
 UNNAMED = [sys.executable, "-m", "speechgen", *RENDER]  # Linux: O_TMPFILE, named only once complete
 NAMED = [sys.executable, "-c", "import os; del os.O_TMPFILE; from speechgen.cli import main; main()", *RENDER]
-needs_proc = pytest.mark.skipif(not Path("/proc/self/fd").is_dir() or not hasattr(os, "O_TMPFILE"),
-                                reason="needs Linux /proc and O_TMPFILE")
+needs_proc = pytest.mark.skipif(
+    not Path("/proc/self/fd").is_dir() or not hasattr(os, "O_TMPFILE"), reason="needs Linux /proc and O_TMPFILE"
+)
 
 
 def _writing(pid: int, folder: Path) -> bool:
