@@ -167,10 +167,10 @@ def peak_memory(work: Path, events: Path, jobs: int) -> tuple[float, float, floa
 
 def breakdown(events: Path) -> list[tuple[str, str]]:
     """Where one draft's time goes, in this process: (what, ms per draft), medians over the events."""
-    from speechgen.batch import read_inputs
     from speechgen.export.docx import to_docx, with_python_docx
     from speechgen.export.layout import Layout
     from speechgen.pipeline import draft_event
+    from speechgen.run.inputs import read_inputs
 
     t = time.perf_counter()
     jobs = list(read_inputs([str(events)]))

@@ -19,7 +19,7 @@ from typing import Any
 
 import click
 
-from . import __version__
+from speechgen import __version__
 
 FORMAT_CHOICES = ("docx", "md", "txt", "json", "pdf")
 TYPE_CHOICES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
@@ -68,7 +68,7 @@ def _silence_stdout() -> None:
 
 class SpeechgenCLI(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
-        from .errors import SpeechgenError
+        from speechgen.errors import SpeechgenError
 
         previous = _catch_sigterm()
         try:
@@ -165,7 +165,7 @@ def render_options(f: Any) -> Any:
 @render_options
 def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
     """Draft the speech for one EVENT file."""
-    from .render import render_one
+    from speechgen.run.render import render_one
 
     render_one(event, out, fmt, **kw)
 
@@ -175,7 +175,7 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
 def validate(events: tuple[str, ...]) -> None:
     """Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every
     problem; exit 1 if any."""
-    from .batch import read_inputs
+    from speechgen.run.inputs import read_inputs
 
     bad = 0
     for job in read_inputs(events):
@@ -201,8 +201,8 @@ def validate(events: tuple[str, ...]) -> None:
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
 def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
     """Write a commented event file for a meeting TYPE."""
-    from .newevent import new_event
-    from .output import write_atomic
+    from speechgen.event.new import new_event
+    from speechgen.run.output import write_atomic
 
     text = new_event(meeting_type, lang)
     if out is None:
@@ -227,10 +227,10 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
     """Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers."""
     import json
 
-    from .checks import check_lines
-    from .event import load_event
-    from .formulations import load_formulations
-    from .reader import read_draft
+    from speechgen.event.load import load_event
+    from speechgen.review.checks import check_lines
+    from speechgen.review.formulations import load_formulations
+    from speechgen.review.reader import read_draft
 
     event = load_event(event_path) if event_path else None
     formulations = load_formulations(banks)
@@ -256,7 +256,7 @@ def banks() -> None:
 
 
 def _bank_dirs(dirs: tuple[Path, ...]) -> tuple[Path, ...]:
-    from .resources import env_bank_dirs
+    from speechgen.resources import env_bank_dirs
 
     return (*env_bank_dirs(), *dirs)
 
@@ -268,8 +268,8 @@ def banks_list(style: str, dirs: tuple[Path, ...]) -> None:
     """Every slot, its number of variants, and the files they come from."""
     from collections import Counter
 
-    from .banks import load_banks
-    from .resources import real_path
+    from speechgen.compose.banks import load_banks
+    from speechgen.resources import real_path
 
     bank_set = load_banks(style, _bank_dirs(dirs))
     click.echo(f"style {style}; layers, lowest first: {', '.join(str(real_path(f)) for f in bank_set.files)}")
@@ -288,9 +288,9 @@ def banks_show(slot: str, style: str, dirs: tuple[Path, ...]) -> None:
     """The variants of SLOT, each with its file:line."""
     import difflib
 
-    from .banks import load_banks
-    from .errors import ConfigError
-    from .resources import real_path
+    from speechgen.compose.banks import load_banks
+    from speechgen.errors import ConfigError
+    from speechgen.resources import real_path
 
     bank_set = load_banks(style, _bank_dirs(dirs))
     if slot not in bank_set.slots:
@@ -308,7 +308,7 @@ def banks_show(slot: str, style: str, dirs: tuple[Path, ...]) -> None:
 @click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path))
 def banks_check(dirs: tuple[Path, ...], templates: tuple[Path, ...]) -> None:
     """Check the built-in banks and the folders DIRS: YAML, fields, duplicates, counts. Exit 1 on errors."""
-    from .bankcheck import check_banks
+    from speechgen.review.bankcheck import check_banks
 
     findings = check_banks(_bank_dirs(dirs), templates)
     for f in findings:
@@ -345,11 +345,11 @@ def batch(
     A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when
     every event was drafted.
     """
-    from .batchrun import default_jobs, run_batch
-    from .render import layout_from, options_from
+    from speechgen.run.batch import default_jobs, run_batch
+    from speechgen.run.render import layout_from, options_from
 
     if kw.get("reference") and not Path(kw["reference"]).is_file():
-        from .errors import ConfigError
+        from speechgen.errors import ConfigError
 
         raise ConfigError(f"--reference-docx {kw['reference']}: no such file")
     settings = {

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from .cnnum import to_chinese
+from speechgen.event.numerals import to_chinese
 
 COUNT_MARK = "\ue010"  # stands for the number of level-1 sections until finalise()
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .banks import DEFAULT_STYLE, load_banks
-from .compose import compose
-from .draft import Draft
-from .errors import ConfigError
-from .event import Event, load_event, located
-from .plan import Options, make_plan
-from .resources import env_bank_dirs
+from speechgen.compose.banks import DEFAULT_STYLE, load_banks
+from speechgen.compose.composer import compose
+from speechgen.compose.plan import Options, make_plan
+from speechgen.draft import Draft
+from speechgen.errors import ConfigError
+from speechgen.event.load import Event, load_event, located
+from speechgen.resources import env_bank_dirs
 
 
 def bank_dirs(opts: Options) -> tuple[Path, ...]:

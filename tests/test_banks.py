@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from speechgen.banks import load_banks, requirements, shared_environment
 from speechgen.cli import main
-from speechgen.compose import grams_of
+from speechgen.compose.banks import load_banks, requirements, shared_environment
+from speechgen.compose.composer import grams_of
+from speechgen.compose.plan import Options
 from speechgen.draft import Draft
-from speechgen.event import load_event
+from speechgen.event.load import load_event
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
 
 from .conftest import ROOT, TYPES, example
 
@@ -265,7 +265,7 @@ def test_no_variant_and_no_distinctive_phrase_twice(meeting_type: str, style: st
 
 
 def test_parsed_banks_are_cached_between_runs_and_refreshed_on_edit(tmp_path: Path, monkeypatch) -> None:
-    from speechgen import banks as banks_module
+    from speechgen.compose import banks as banks_module
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     user = tmp_path / "mine"
@@ -309,8 +309,8 @@ def test_sandbox_bounds_arithmetic_in_user_banks(tmp_path: Path, runner, workdir
 
 @pytest.mark.parametrize("style", ["formal", "warm", "concise"])
 def test_quick_substitution_matches_jinja_for_every_builtin_variant(style: str) -> None:
-    from speechgen.bankcheck import _sample_values
-    from speechgen.jinjaenv import substitute
+    from speechgen.compose.jinjaenv import substitute
+    from speechgen.review.bankcheck import _sample_values
 
     env, values = shared_environment(), _sample_values()
     checked = 0

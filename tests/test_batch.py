@@ -18,11 +18,11 @@ from docx import Document
 
 from speechgen.cli import main
 from speechgen.draft import Paragraph, Sentence
-from speechgen.event import load_event
+from speechgen.event.load import load_event
 from speechgen.export.docx import to_docx, with_python_docx
 from speechgen.export.layout import Layout
-from speechgen.output import TMP_PREFIX, clean_stale_temporaries, safe_name, write_atomic
 from speechgen.pipeline import draft_event
+from speechgen.run.output import TMP_PREFIX, clean_stale_temporaries, safe_name, write_atomic
 
 from .conftest import EXAMPLES, example
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from speechgen.checks import check_draft, check_lines
 from speechgen.cli import main
-from speechgen.event import load_event
+from speechgen.compose.plan import Options
+from speechgen.event.load import load_event
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
-from speechgen.reader import read_draft
+from speechgen.review.checks import check_draft, check_lines
+from speechgen.review.reader import read_draft
 
 from .conftest import DATA, TYPES, example
 

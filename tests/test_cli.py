@@ -190,7 +190,7 @@ def test_standard_output_gets_markdown_unless_told(runner, workdir: Path) -> Non
 
 
 def test_the_docs_give_the_ranges_the_code_enforces() -> None:
-    from speechgen.schema import LENGTH_RANGE, MINUTES_RANGE, POINTS_RANGE
+    from speechgen.event.schema import LENGTH_RANGE, MINUTES_RANGE, POINTS_RANGE
 
     docs = (ROOT / "docs" / "event-format.md").read_text(encoding="utf-8")
     assert f"`minutes` {MINUTES_RANGE[0]}–{MINUTES_RANGE[1]}" in docs

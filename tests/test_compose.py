@@ -7,11 +7,11 @@ import unicodedata
 
 import pytest
 
-from speechgen.cnnum import to_chinese
+from speechgen.compose.plan import Options
 from speechgen.draft import Draft
-from speechgen.event import load_event
+from speechgen.event.load import load_event
+from speechgen.event.numerals import to_chinese
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
 
 from .conftest import TYPES, example
 

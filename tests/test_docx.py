@@ -16,11 +16,11 @@ from docx.oxml.ns import qn
 from docx.shared import Mm
 
 from speechgen.cli import main
-from speechgen.event import load_event
+from speechgen.compose.plan import Options
+from speechgen.event.load import load_event
 from speechgen.export import export
 from speechgen.export.layout import load_layout
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
 
 from .conftest import TYPES, example
 

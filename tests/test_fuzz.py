@@ -25,16 +25,16 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from speechgen import schema as S
-from speechgen.banks import available_styles
-from speechgen.batch import read_jobs
+from speechgen.compose.banks import available_styles
+from speechgen.compose.plan import Options
 from speechgen.errors import BankError, InputError, SpeechgenError
-from speechgen.event import validate
+from speechgen.event import schema as S
+from speechgen.event.load import validate
+from speechgen.event.yamlsafe import decode, parse_single
 from speechgen.export import export
 from speechgen.export.layout import Layout
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
-from speechgen.yamlsafe import decode, parse_single
+from speechgen.run.inputs import read_jobs
 
 from .conftest import TYPES, example
 

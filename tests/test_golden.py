@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from speechgen.event import load_event
+from speechgen.compose.plan import Options
+from speechgen.event.load import load_event
 from speechgen.export.text import to_text
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
 
 from .conftest import TYPES, example
 

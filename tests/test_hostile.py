@@ -22,10 +22,10 @@ import yaml
 from click.testing import CliRunner, Result
 from docx import Document
 
-from speechgen.banks import available_styles
 from speechgen.cli import main
-from speechgen.output import TMP_PREFIX
-from speechgen.yamlsafe import MAX_FILE_BYTES
+from speechgen.compose.banks import available_styles
+from speechgen.event.yamlsafe import MAX_FILE_BYTES
+from speechgen.run.output import TMP_PREFIX
 
 from .conftest import DATA, example
 
@@ -569,7 +569,7 @@ def test_temporary_of_a_killed_render_is_removed_by_the_next(tmp_path: Path) -> 
 def test_signal_as_temporary_appears(mode: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """SIGTERM delivered the instant the temporary gets its name (the kill loop above hits this now and then)."""
     from speechgen.cli import Terminated
-    from speechgen.output import write_atomic
+    from speechgen.run.output import write_atomic
 
     real_open, real_link = os.open, os.link
 

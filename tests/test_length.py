@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from speechgen.cli import main
+from speechgen.compose.plan import Options
 from speechgen.draft import han_count
-from speechgen.event import load_event
+from speechgen.event.load import load_event
 from speechgen.pipeline import draft_event
-from speechgen.plan import Options
 
 from .conftest import TYPES, example
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import InputError, Problem
-from ..yamlsafe import parse_single, read_text
+from ..event.yamlsafe import parse_single, read_text
 
 PAGE_NUMBER_POSITIONS = ("outside", "centre", "none")
 CHINESE_SIZES = {

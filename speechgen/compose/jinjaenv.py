@@ -17,7 +17,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from .cnnum import to_chinese
+from speechgen.event.numerals import to_chinese
 
 DATA_OPEN, DATA_CLOSE = "\ue030", "\ue031"
 PRIVATE = {chr(c) for c in range(0xE000, 0xE100)}

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .resources import banks_dir, display_path, env_bank_dirs
-from .yamlsafe import parse_single, read_text
+from speechgen.errors import InputError, Problem
+from speechgen.event.yamlsafe import parse_single, read_text
+from speechgen.resources import banks_dir, display_path, env_bank_dirs
 
 KEYS = {"pattern", "severity", "message", "until", "replaced_by", "source"}
 

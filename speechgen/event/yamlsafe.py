@@ -17,7 +17,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError, Problem
+from speechgen.errors import InputError, Problem
 
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
 MAX_FILE_BYTES = 1_000_000

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .draft import Draft, Paragraph, Point, Section, Sentence, han_count
+from speechgen.draft import Draft, Paragraph, Point, Section, Sentence, han_count
 
 SENT, SECTION, POINT, END = "\ue001", "\ue003", "\ue004", "\ue002"
 BREAK, CLOSING = "\ue005", "\ue006"
@@ -52,7 +52,7 @@ class _Builder:
         self.in_closing = False
 
     def literal(self, text: str, source: str) -> None:
-        from .compose import to_sentence  # compose imports tree; literal text is rare
+        from speechgen.compose.composer import to_sentence  # compose imports tree; literal text is rare
 
         if text.strip():
             for chunk in re.split(r"\n[ \t]*\n", text):

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import schema as S
-from .cnnum import parse_int
-from .errors import InputError, Problem
-from .yamlsafe import MAX_NUMBER_TEXT, Entry, Node, parse_single, read_text
+from speechgen.errors import InputError, Problem
+from speechgen.event import schema as S
+from speechgen.event.numerals import parse_int
+from speechgen.event.yamlsafe import MAX_NUMBER_TEXT, Entry, Node, parse_single, read_text
 
 
 @dataclass(frozen=True)

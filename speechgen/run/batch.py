@@ -28,9 +28,9 @@ from typing import Any
 
 import click
 
-from .batch import Job, Namer, read_inputs
-from .errors import ConfigError, OutputError, SpeechgenError
-from .output import OutputExists, clean_stale_temporaries, write_atomic
+from speechgen.errors import ConfigError, OutputError, SpeechgenError
+from speechgen.run.inputs import Job, Namer, read_inputs
+from speechgen.run.output import OutputExists, clean_stale_temporaries, write_atomic
 
 REPORT_FIELDS = [
     "input",
@@ -155,10 +155,10 @@ def default_jobs() -> int:
 
 def _warm_up(settings: dict[str, Any], jobs: int) -> None:
     """Load banks, templates and the base document once, before the workers fork, so they share them."""
-    from .banks import DEFAULT_STYLE, load_banks
-    from .compose import template_environment
-    from .pipeline import bank_dirs
-    from .schema import MEETING_TYPES
+    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
+    from speechgen.compose.composer import template_environment
+    from speechgen.event.schema import MEETING_TYPES
+    from speechgen.pipeline import bank_dirs
 
     opts = settings["options"]
     load_banks(opts.style or DEFAULT_STYLE, bank_dirs(opts))
@@ -167,7 +167,7 @@ def _warm_up(settings: dict[str, Any], jobs: int) -> None:
         with contextlib.suppress(Exception):  # a broken template is reported per event, with its file
             env.get_template(f"{meeting_type}.j2")
     if settings["format"] in ("docx", "pdf") and settings.get("reference") is None:
-        from .export.docx import warm_up
+        from speechgen.export.docx import warm_up
 
         warm_up(settings["layout"])
 
@@ -252,8 +252,8 @@ def run_job(job: Job) -> Outcome:
 
 def draft_job(job: Job) -> Outcome:
     """Compose, export and write one event (in a worker process, or inline for --jobs 1)."""
-    from .export import export
-    from .pipeline import draft_event
+    from speechgen.export import export
+    from speechgen.pipeline import draft_event
 
     s = _SETTINGS
     assert job.event is not None
@@ -264,7 +264,7 @@ def draft_job(job: Job) -> Outcome:
             raise OutputExists(path)  # before drafting: a rerun after an interruption is quick
         draft = draft_event(job.event, s["options"])
         if s.get("strict"):
-            from .render import review
+            from speechgen.run.render import review
 
             review(draft, job.event, strict=True)
         data = export(draft, s["format"], s["layout"], explain=s["explain"], reference=s["reference"])

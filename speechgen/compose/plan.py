@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, InputError, Problem
-from .event import Event
-from .resources import display_path, templates_dir
-from .schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
-from .yamlsafe import parse_single, read_text
+from speechgen.errors import ConfigError, InputError, Problem
+from speechgen.event.load import Event
+from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
+from speechgen.event.yamlsafe import parse_single, read_text
+from speechgen.resources import display_path, templates_dir
 
 DEFAULT_RATE = 180
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import InputError, Problem
-from .yamlsafe import decode
+from speechgen.errors import InputError, Problem
+from speechgen.event.yamlsafe import decode
 
 _H1 = re.compile(r"^[一二三四五六七八九十]+、")
 _H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")

@@ -11,8 +11,8 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from .event import Event
-from .schema import SCHEMA, TYPE_LABELS, Group
+from speechgen.event.load import Event
+from speechgen.event.schema import SCHEMA, TYPE_LABELS, Group
 
 JURISDICTION = {
     "省": ("我省", "全省", "省委", "省政府"),

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from speechgen import __version__
 
 
 def cache_dir() -> Path | None:

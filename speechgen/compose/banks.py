@@ -16,12 +16,12 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
-from . import bankcache
-from .errors import BankError, ConfigError, Problem
-from .jinjaenv import SpeechEnvironment, new_environment
-from .resources import banks_dir, display_path
-from .schema import FIELD_PATHS, MEETING_TYPES
-from .yamlsafe import Node, parse_single, read_text
+from speechgen.compose import bankcache
+from speechgen.compose.jinjaenv import SpeechEnvironment, new_environment
+from speechgen.errors import BankError, ConfigError, Problem
+from speechgen.event.schema import FIELD_PATHS, MEETING_TYPES
+from speechgen.event.yamlsafe import Node, parse_single, read_text
+from speechgen.resources import banks_dir, display_path
 
 EVENT_ROOTS = ("meeting", "speaker", "program", "review", "context")
 DERIVED = frozenset({"jur", "work", "cadre", "host", "stint", "count", "date_cn", "type_label", "T"})

@@ -19,7 +19,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
-from .errors import OutputError
+from speechgen.errors import OutputError
 
 TMP_PREFIX = ".speechgen-tmp-"
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import yaml
 
-from . import yamlsafe
-from .errors import InputError, OutputError, Problem
-from .event import Event, validate
-from .output import default_name, inside
-from .schema import SCHEMA, Group
-from .yamlsafe import Entry, Node
+from speechgen.errors import InputError, OutputError, Problem
+from speechgen.event import yamlsafe
+from speechgen.event.load import Event, validate
+from speechgen.event.schema import SCHEMA, Group
+from speechgen.event.yamlsafe import Entry, Node
+from speechgen.run.output import default_name, inside
 
 MAX_BATCH_FILE = 64_000_000
 BATCH_KEYS = ("defaults", "events")

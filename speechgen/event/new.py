@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .schema import SCHEMA, TYPE_LABELS, Field, Group
+from speechgen.event.schema import SCHEMA, TYPE_LABELS, Field, Group
 
 _COMMON: dict[str, Any] = {
     "meeting.date": "2026-03-16",

@@ -9,10 +9,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .banks import BankSet, Variant, all_files, available_styles, load_banks, read_bank_file, shared_environment
-from .errors import InputError, Problem
-from .plan import Plan, load_catalogue
-from .schema import MEETING_TYPES
+from speechgen.compose.banks import (
+    BankSet,
+    Variant,
+    all_files,
+    available_styles,
+    load_banks,
+    read_bank_file,
+    shared_environment,
+)
+from speechgen.compose.plan import Plan, load_catalogue
+from speechgen.errors import InputError, Problem
+from speechgen.event.schema import MEETING_TYPES
 
 MIN_VARIANTS = 6
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])|某某|\*|……")
@@ -38,9 +46,9 @@ def reachable_slots(meeting_type: str, banks: BankSet, template_dirs: Sequence[P
 
 def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> set[str]:
     """The slots a type's template calls when every section and every choice is taken."""
-    from .compose import Composer, template_environment
-    from .event import Event
-    from .plan import load_catalogue
+    from speechgen.compose.composer import Composer, template_environment
+    from speechgen.compose.plan import load_catalogue
+    from speechgen.event.load import Event
 
     env = template_environment(template_dirs)
     sections = tuple(s.key for s in load_catalogue(template_dirs)[meeting_type].sections)
@@ -115,10 +123,10 @@ def _sample_values() -> dict:
     """Every event field filled, to try each variant once (what no event could render is an error)."""
     import datetime as dt
 
-    from .context import variables
-    from .event import Event
-    from .jinjaenv import Emitted
-    from .newevent import _COMMON, SAMPLES
+    from speechgen.compose.context import variables
+    from speechgen.compose.jinjaenv import Emitted
+    from speechgen.event.load import Event
+    from speechgen.event.new import _COMMON, SAMPLES
 
     facts = dict(_COMMON)
     for sample in SAMPLES.values():

@@ -8,13 +8,13 @@ from typing import Any
 
 import click
 
-from .draft import Draft
-from .errors import ConfigError, OutputError
-from .event import Event, load_event
-from .export import FORMATS, TEXT_FORMATS, export
-from .output import clean_stale_temporaries, default_name, write_atomic
-from .pipeline import draft_event
-from .plan import Options
+from speechgen.compose.plan import Options
+from speechgen.draft import Draft
+from speechgen.errors import ConfigError, OutputError
+from speechgen.event.load import Event, load_event
+from speechgen.export import FORMATS, TEXT_FORMATS, export
+from speechgen.pipeline import draft_event
+from speechgen.run.output import clean_stale_temporaries, default_name, write_atomic
 
 
 def options_from(kw: dict[str, Any]) -> Options:
@@ -50,7 +50,7 @@ def output_path(event: Event, out: str | None, fmt: str) -> Path:
 
 
 def layout_from(kw: dict[str, Any]):  # noqa: ANN201
-    from .export.layout import Layout, load_layout
+    from speechgen.export.layout import Layout, load_layout
 
     return load_layout(kw["layout"]) if kw.get("layout") else Layout()
 
@@ -86,8 +86,8 @@ def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) ->
 
 def review(draft: Draft, event: Event, strict: bool) -> list[str]:
     """Warnings to print after a render: missing facts, length, and the draft checker's findings."""
-    from .checks import check_draft
-    from .errors import SpeechgenError
+    from speechgen.errors import SpeechgenError
+    from speechgen.review.checks import check_draft
 
     lines = [f"warning: {w}" for w in draft.meta.get("warnings", [])]
     for path, alias in draft.meta.get("missing", {}).items():

@@ -11,10 +11,10 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .cnnum import parse_int
-from .draft import Draft, han_count, han_runs
-from .event import Event
-from .formulations import Formulation, load_formulations
+from speechgen.draft import Draft, han_count, han_runs
+from speechgen.event.load import Event
+from speechgen.event.numerals import parse_int
+from speechgen.review.formulations import Formulation, load_formulations
 
 SEVERITIES = ("error", "warning", "info")
 _SENT_END = re.compile(r"(?<=[。！？!?])")

@@ -19,16 +19,24 @@ from typing import Any
 from jinja2 import TemplateError, TemplateNotFound
 from jinja2.exceptions import SecurityError
 
-from . import tree
-from .banks import BankSet, Variant
-from .context import present, variables, vocabulary_words
-from .draft import COUNT_MARK, Draft, Sentence, finalise, han_runs
-from .errors import BankError, Problem
-from .event import Event
-from .jinjaenv import DATA_CLOSE, DATA_OPEN, PRIVATE, Emitted, SpeechEnvironment, new_environment, substitute
-from .plan import Plan
-from .resources import display_path, templates_dir
-from .schema import alias_of
+from speechgen.compose import tree
+from speechgen.compose.banks import BankSet, Variant
+from speechgen.compose.context import present, variables, vocabulary_words
+from speechgen.compose.jinjaenv import (
+    DATA_CLOSE,
+    DATA_OPEN,
+    PRIVATE,
+    Emitted,
+    SpeechEnvironment,
+    new_environment,
+    substitute,
+)
+from speechgen.compose.plan import Plan
+from speechgen.draft import COUNT_MARK, Draft, Sentence, finalise, han_runs
+from speechgen.errors import BankError, Problem
+from speechgen.event.load import Event
+from speechgen.event.schema import alias_of
+from speechgen.resources import display_path, templates_dir
 
 GRAM = 8
 PARAGRAPH_PICKS = 4
