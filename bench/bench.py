@@ -167,9 +167,9 @@ def peak_memory(work: Path, events: Path, jobs: int) -> tuple[float, float, floa
 
 def breakdown(events: Path) -> list[tuple[str, str]]:
     """Where one draft's time goes, in this process: (what, ms per draft), medians over the events."""
+    from speechgen import api
     from speechgen.export.docx import to_docx, with_python_docx
     from speechgen.export.layout import Layout
-    from speechgen.pipeline import draft_event
     from speechgen.run.inputs import read_inputs
 
     t = time.perf_counter()
@@ -179,7 +179,7 @@ def breakdown(events: Path) -> list[tuple[str, str]]:
     compose, fast, slow = [], [], []
     for job in jobs:
         t0 = time.perf_counter()
-        draft = draft_event(job.event)
+        draft = api.draft(job.event)
         t1 = time.perf_counter()
         to_docx(draft, layout)
         t2 = time.perf_counter()

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
+from speechgen.event.model import FrozenMap
 from speechgen.event.numerals import to_chinese
+from speechgen.event.schema import DEFAULT_RATE
 
 COUNT_MARK = "\ue010"  # stands for the number of level-1 sections until finalise()
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-DEFAULT_RATE = 180
+HEADING1 = re.compile(r"^\s*([一二三四五六七八九十]+)、")  # 一、 as printed (the checker and the reader)
+HEADING2 = re.compile(r"^\s*[（(]([一二三四五六七八九十]+)[）)]")  # （一）
+JSON_FORMAT, JSON_VERSION = "speechgen.draft", 1
 
 
 @dataclass
 class Sentence:
-    """One piece of text and where it came from."""
+    """One piece of text and where it came from: the choice it was, so that it can be chosen again."""
 
     text: str
     slot: str = ""  # bank slot, "" for template text
@@ -30,6 +34,8 @@ class Sentence:
     item: bool = False  # an enumerated item: 一是…二是… is put in front by finalise()
     data: tuple[str, ...] = ()  # event values inside the text (facts may repeat; phrases may not)
     prefix: str = ""  # set by finalise() for items
+    place: str = ""  # where in the draft the choice was made: "opening.announce#0" ("" for template text)
+    variant: str = ""  # the bank text chosen there (a fixed choice names it)
 
     @property
     def shown(self) -> str:
@@ -79,6 +85,41 @@ class Section:
                 yield block
 
 
+@dataclass(frozen=True)
+class DraftInfo:
+    """What a draft knows of itself: how it was made and what it could not do. Read-only."""
+
+    type: str = ""
+    style: str = ""
+    seed: int = 0
+    points: int = 0
+    target: int = 0  # Han characters aimed at
+    han_characters: int = 0
+    minutes: float = 0.0
+    rate: int = DEFAULT_RATE
+    meeting: str = ""  # the meeting's name
+    date: str = ""  # the meeting date, ISO
+    author: str = ""  # speaker, organiser or title: the document's author
+    mark_missing: bool = False
+    missing: FrozenMap = field(default_factory=lambda: FrozenMap({}))  # path → alias
+    warnings: tuple[str, ...] = ()
+    unused_choices: tuple[str, ...] = ()  # fixed choices whose place or variant this draft does not have
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "type": self.type,
+            "style": self.style,
+            "seed": self.seed,
+            "points": self.points,
+            "target": self.target,
+            "rate": self.rate,
+            "meeting": self.meeting,
+            "date": self.date,
+            "missing": dict(self.missing),
+            "warnings": list(self.warnings),
+        }
+
+
 @dataclass
 class Draft:
     title: str
@@ -88,7 +129,7 @@ class Draft:
     opening: list[Paragraph] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     closing: list[Paragraph] = field(default_factory=list)
-    meta: dict[str, Any] = field(default_factory=dict)
+    info: DraftInfo = field(default_factory=DraftInfo)
 
     def paragraphs(self) -> Iterator[Paragraph]:
         """Every body paragraph in reading order (headings excluded)."""
@@ -153,7 +194,10 @@ class Draft:
         return round(self.han_count() / rate, 1)
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON form, documented in docs/json-format.md (its version changes when a field does)."""
         return {
+            "format": JSON_FORMAT,
+            "version": JSON_VERSION,
             "title": self.title,
             "speaker_line": self.speaker_line,
             "date_line": self.date_line,
@@ -169,13 +213,13 @@ class Draft:
                 for s in self.sections
             ],
             "closing": [_para_dict(p) for p in self.closing],
-            "stats": {"han_characters": self.han_count(), "minutes": self.minutes(self.meta.get("rate", DEFAULT_RATE))},
-            "meta": self.meta,
+            "stats": {"han_characters": self.han_count(), "minutes": self.minutes(self.info.rate)},
+            "info": self.info.to_dict(),
         }
 
 
 def _numbered(number: str, heading: Sentence) -> Sentence:
-    return Sentence(number + heading.text, heading.slot, heading.source)
+    return Sentence(number + heading.text, heading.slot, heading.source, place=heading.place, variant=heading.variant)
 
 
 def _para_dict(p: Paragraph) -> dict[str, Any]:
@@ -183,10 +227,14 @@ def _para_dict(p: Paragraph) -> dict[str, Any]:
 
 
 def _sentence_dict(s: Sentence) -> dict[str, Any]:
-    d = asdict(s)
-    d["text"] = s.shown
-    del d["prefix"], d["data"]
-    return d
+    return {
+        "text": s.shown,
+        "slot": s.slot,
+        "source": s.source,
+        "place": s.place,
+        "optional": s.optional,
+        "item": s.item,
+    }
 
 
 def _block_dict(b: Paragraph | Point) -> dict[str, Any]:

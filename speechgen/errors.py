@@ -11,21 +11,50 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Problem:
-    """One thing wrong with one input file, at a known place where possible."""
+    """One thing wrong with one input, at a known place where possible.
+
+    Kept as data all the way to the edge (the CLI's message, the batch report, a web form beside its
+    field, a spreadsheet cell) and formatted only there. ``context`` says which part of a file holding
+    several events it concerns: "document 3", "events[2]", "工作表1!E7".
+    """
 
     file: str
     message: str
     line: int | None = None
     col: int | None = None
     key: str | None = None
+    context: str | None = None
 
-    def __str__(self) -> str:
+    @property
+    def where(self) -> str:
+        """file:line:col, as far as known."""
         where = self.file
         if self.line is not None:
             where += f":{self.line}"
             if self.col is not None:
                 where += f":{self.col}"
-        return f"{where}: {self.key}: {self.message}" if self.key else f"{where}: {self.message}"
+        return where
+
+    def __str__(self) -> str:
+        parts = [self.where, self.context, self.key, self.message]
+        return ": ".join(p for p in parts if p)
+
+    def within(self, context: str | None) -> Problem:
+        """The same problem, said of one part of a file (document 3, events[2] …)."""
+        if not context:
+            return self
+        inner = f"{context}: {self.context}" if self.context else context
+        return Problem(self.file, self.message, self.line, self.col, self.key, inner)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file,
+            "line": self.line,
+            "col": self.col,
+            "key": self.key,
+            "context": self.context,
+            "message": self.message,
+        }
 
 
 class SpeechgenError(Exception):
@@ -59,6 +88,14 @@ class OutputError(SpeechgenError):
 
 class ConfigError(SpeechgenError):
     """An option has a value outside its range or choices."""
+
+
+class StrictError(SpeechgenError):
+    """--strict: the draft has checker errors, so nothing was written; the findings come as data."""
+
+    def __init__(self, message: str, findings: tuple[object, ...]) -> None:
+        super().__init__(message)
+        self.findings = findings
 
 
 class ToolMissingError(SpeechgenError):

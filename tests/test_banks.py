@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from speechgen import api
 from speechgen.cli import main
 from speechgen.compose.banks import load_banks, requirements, shared_environment
-from speechgen.compose.composer import grams_of
 from speechgen.compose.plan import Options
+from speechgen.compose.sentence import grams_of
 from speechgen.draft import Draft
 from speechgen.event.load import load_event
-from speechgen.pipeline import draft_event
 
 from .conftest import ROOT, TYPES, example
 
@@ -42,8 +42,8 @@ def test_replacing_one_slot_changes_exactly_that_slot(tmp_path: Path) -> None:
         user, "office.yaml", "closing.wishes:\n  mode: replace\n  variants:\n" + "".join(f"    - {w}\n" for w in WISHES)
     )
     event = load_event(example("village_stay"))
-    base = by_slot(draft_event(event, Options(seed=4)))
-    mine = by_slot(draft_event(event, Options(seed=4, banks=(user,))))
+    base = by_slot(api.draft(event, options=Options(seed=4)))
+    mine = by_slot(api.draft(event, options=Options(seed=4, banks=(user,))))
     changed = [(a, b) for a, b in zip(base, mine, strict=True) if a != b]
     assert len(changed) == 1
     (slot_a, _), (slot_b, text_b) = changed[0]
@@ -54,7 +54,9 @@ def test_extending_a_slot_adds_to_its_choices(tmp_path: Path) -> None:
     user = tmp_path / "mine"
     write_bank(user, "office.yaml", "closing.wishes:\n" + "".join(f"  - {w}\n" for w in WISHES))
     event = load_event(example("summary"))
-    chosen = {dict(by_slot(draft_event(event, Options(seed=s, banks=(user,)))))["closing.wishes"] for s in range(24)}
+    chosen = {
+        dict(by_slot(api.draft(event, options=Options(seed=s, banks=(user,)))))["closing.wishes"] for s in range(24)
+    }
     assert chosen & set(WISHES), "the user's variants are chosen"
     assert chosen - set(WISHES), "the built-in ones still are"
     assert len(load_banks("formal", (user,)).variants("closing.wishes")) == (
@@ -68,7 +70,7 @@ def test_environment_variable_adds_a_layer(tmp_path: Path, monkeypatch: pytest.M
         user, "x.yaml", "closing.wishes:\n  mode: replace\n  variants:\n" + "".join(f"    - {w}\n" for w in WISHES)
     )
     monkeypatch.setenv("SPEECHGEN_BANKS", str(user))
-    draft = draft_event(load_event(example("summary")), Options(seed=1))
+    draft = api.draft(load_event(example("summary")), options=Options(seed=1))
     assert dict(by_slot(draft))["closing.wishes"] in WISHES
 
 
@@ -80,8 +82,8 @@ def test_worked_example_of_adding_a_style(tmp_path: Path, runner) -> None:
     check = runner.invoke(main, ["banks", "check", str(tmp_path / "mybanks")])
     assert check.exit_code == 0, check.output
     event = load_event(example("mobilisation"))
-    brief = draft_event(event, Options(style="brief", banks=(tmp_path / "mybanks",), seed=2))
-    formal = draft_event(event, Options(seed=2))
+    brief = api.draft(event, options=Options(style="brief", banks=(tmp_path / "mybanks",), seed=2))
+    formal = api.draft(event, options=Options(seed=2))
     assert dict(by_slot(brief))["closing.wishes"] in yaml_text
     assert brief.han_count() < 0.8 * formal.han_count()  # length_factor 0.6
     listing = runner.invoke(main, ["banks", "list", "--banks", str(tmp_path / "mybanks"), "--style", "brief"])
@@ -97,12 +99,12 @@ def test_user_templates_override_one_block(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     event = load_event(example("mobilisation"))
-    draft = draft_event(event, Options(seed=1, templates=(tmp_path,)))
+    draft = api.draft(event, options=Options(seed=1, templates=(tmp_path,)))
     assert [p.text for p in draft.closing][-1] == "谢谢大家！"
     assert len(draft.closing) == 2
     assert (
         by_slot(draft)[: len(by_slot(draft)) - 3]
-        == by_slot(draft_event(event, Options(seed=1)))[: len(by_slot(draft)) - 3]
+        == by_slot(api.draft(event, options=Options(seed=1)))[: len(by_slot(draft)) - 3]
     )
 
 
@@ -221,7 +223,7 @@ def share(a: set[str], b: set[str]) -> float:
 @pytest.mark.parametrize("style", ["formal", "warm", "concise"])
 def test_eight_seeds_of_one_event_differ(meeting_type: str, style: str) -> None:
     event = load_event(example(meeting_type))
-    drafts = [sentences(draft_event(event, Options(seed=s, style=style))) for s in range(8)]
+    drafts = [sentences(api.draft(event, options=Options(seed=s, style=style))) for s in range(8)]
     mean = statistics.mean(share(a, b) for a, b in itertools.combinations(drafts, 2))
     assert mean <= 0.20, mean
 
@@ -240,7 +242,7 @@ def ten_events(meeting_type: str, folder: Path) -> list[Path]:
 
 @pytest.mark.parametrize("meeting_type", TYPES)
 def test_ten_meetings_of_one_type_read_differently(meeting_type: str, tmp_path: Path) -> None:
-    drafts = [sentences(draft_event(load_event(p))) for p in ten_events(meeting_type, tmp_path)]
+    drafts = [sentences(api.draft(load_event(p))) for p in ten_events(meeting_type, tmp_path)]
     worst = max(share(a, b) for a, b in itertools.combinations(drafts, 2))
     assert worst <= 0.25, worst
 
@@ -251,7 +253,7 @@ def test_no_variant_and_no_distinctive_phrase_twice(meeting_type: str, style: st
     event = load_event(example(meeting_type))
     facts = [v for value in event.facts.values() for v in (value if isinstance(value, tuple) else (value,))]
     for seed in range(5):
-        draft = draft_event(event, Options(seed=seed, style=style))
+        draft = api.draft(event, options=Options(seed=seed, style=style))
         sources = [s.source for s in draft.sentences() if s.slot]
         assert len(sources) == len(set(sources))
         seen: dict[str, str] = {}

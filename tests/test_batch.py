@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from docx import Document
 
+from speechgen import api
 from speechgen.cli import main
 from speechgen.draft import Paragraph, Sentence
 from speechgen.event.load import load_event
 from speechgen.export.docx import to_docx, with_python_docx
 from speechgen.export.layout import Layout
-from speechgen.pipeline import draft_event
 from speechgen.run.output import TMP_PREFIX, clean_stale_temporaries, safe_name, write_atomic
 
 from .conftest import EXAMPLES, example
@@ -476,7 +476,7 @@ def test_output_is_byte_identical_whatever_the_number_of_jobs(runner, workdir: P
 def test_fast_docx_writer_writes_what_python_docx_writes(page_numbers: str) -> None:
     layout = Layout(page_numbers=page_numbers)
     for meeting_type in ("mobilisation", "summary", "summary_mobilisation", "village_stay"):
-        draft = draft_event(load_event(example(meeting_type)))
+        draft = api.draft(load_event(example(meeting_type)))
         assert to_docx(draft, layout) == with_python_docx(draft, layout)
     awkward = (" 前后有空格 ", "a\tb", "c\nd\r\ne", "<&>\"'", "", "　全角")
     draft.opening.insert(0, Paragraph([Sentence(t) for t in awkward]))

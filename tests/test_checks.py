@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from speechgen import api
 from speechgen.cli import main
 from speechgen.compose.plan import Options
 from speechgen.event.load import load_event
-from speechgen.pipeline import draft_event
 from speechgen.review.checks import check_draft, check_lines
 from speechgen.review.reader import read_draft
 
@@ -139,7 +139,7 @@ def test_every_example_renders_with_no_check_error(runner, workdir: Path, meetin
 def test_generated_drafts_pass_their_own_check(meeting_type: str) -> None:
     event = load_event(example(meeting_type))
     for seed in range(6):
-        found = check_draft(draft_event(event, Options(seed=seed)), event)
+        found = check_draft(api.draft(event, options=Options(seed=seed)), event)
         assert [f for f in found if f.severity != "info"] == [], (seed, found)
 
 

@@ -33,7 +33,7 @@ def test_every_example_renders_in_every_format(runner, workdir: Path, meeting_ty
     elif fmt == "json":
         data = json.loads(out.read_text(encoding="utf-8"))
         assert data["closing"][-1]["text"] == "谢谢大家！"
-        assert len(data["sections"]) == data["meta"]["points"]
+        assert len(data["sections"]) == data["info"]["points"]
     else:
         text = out.read_text(encoding="utf-8")
         assert "谢谢大家！" in text and "同志们：" in text

@@ -7,11 +7,11 @@ import unicodedata
 
 import pytest
 
+from speechgen import api
 from speechgen.compose.plan import Options
 from speechgen.draft import Draft
 from speechgen.event.load import load_event
 from speechgen.event.numerals import to_chinese
-from speechgen.pipeline import draft_event
 
 from .conftest import TYPES, example
 
@@ -23,7 +23,7 @@ def drafts():
     for t in TYPES:
         event = load_event(example(t))
         for seed in SEEDS:
-            yield t, seed, event, draft_event(event, Options(seed=seed))
+            yield t, seed, event, api.draft(event, options=Options(seed=seed))
 
 
 ALL = list(drafts())
@@ -96,10 +96,10 @@ def test_jurisdiction_words_not_mixed(meeting_type, seed, event, draft: Draft) -
 
 def test_same_event_and_seed_give_the_same_draft() -> None:
     event = load_event(example("summary"))
-    a = draft_event(event, Options(seed=42)).to_dict()
-    b = draft_event(load_event(example("summary")), Options(seed=42)).to_dict()
+    a = api.draft(event, options=Options(seed=42)).to_dict()
+    b = api.draft(load_event(example("summary")), options=Options(seed=42)).to_dict()
     assert a == b
-    c = draft_event(event, Options(seed=43)).to_dict()
+    c = api.draft(event, options=Options(seed=43)).to_dict()
     assert a["sections"] != c["sections"]
 
 
@@ -107,17 +107,17 @@ def test_default_seed_comes_from_the_event_identity(tmp_path) -> None:
     text = example("village_stay").read_text(encoding="utf-8").replace("  seed: 7\n", "")
     (tmp_path / "a.yaml").write_text(text, encoding="utf-8")
     (tmp_path / "b.yaml").write_text(text.replace("2026-03-16", "2026-03-17"), encoding="utf-8")
-    a1 = draft_event(load_event(tmp_path / "a.yaml"))
-    a2 = draft_event(load_event(tmp_path / "a.yaml"))
-    b = draft_event(load_event(tmp_path / "b.yaml"))
+    a1 = api.draft(load_event(tmp_path / "a.yaml"))
+    a2 = api.draft(load_event(tmp_path / "a.yaml"))
+    b = api.draft(load_event(tmp_path / "b.yaml"))
     assert a1.to_dict() == a2.to_dict()
-    assert a1.meta["seed"] != b.meta["seed"]
+    assert a1.info.seed != b.info.seed
 
 
 @pytest.mark.parametrize("points", [2, 3, 4, 5])
 def test_points_option_sets_the_number_of_sections(points: int) -> None:
     event = load_event(example("mobilisation"))
-    draft = draft_event(event, Options(points=points))
+    draft = api.draft(event, options=Options(points=points))
     assert len(draft.sections) == points
     assert f"讲{to_chinese(points)}" in "".join(p.text for p in draft.opening)
 
@@ -129,11 +129,11 @@ def test_missing_facts_leave_sentences_out_or_marked(tmp_path) -> None:
         encoding="utf-8",
     )
     event = load_event(path)
-    plain = draft_event(event, Options(seed=1))
+    plain = api.draft(event, options=Options(seed=1))
     text = "".join(t for _, t in plain.lines())
     assert "【待补充" not in text and "刚才" not in text
-    assert "meeting.before_speech" in plain.meta["missing"]
-    marked = draft_event(event, Options(seed=1, mark_missing=True))
+    assert "meeting.before_speech" in plain.info.missing
+    marked = api.draft(event, options=Options(seed=1, mark_missing=True))
     marked_text = "".join(t for _, t in marked.lines())
     assert "【待补充：会前议程】" in marked_text
     assert "【待补充：人数】" in marked_text or "【待补充：" in marked_text

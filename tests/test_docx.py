@@ -15,18 +15,18 @@ from docx import Document
 from docx.oxml.ns import qn
 from docx.shared import Mm
 
+from speechgen import api
 from speechgen.cli import main
 from speechgen.compose.plan import Options
 from speechgen.event.load import load_event
 from speechgen.export import export
 from speechgen.export.layout import load_layout
-from speechgen.pipeline import draft_event
 
 from .conftest import TYPES, example
 
 
 def render_docx(meeting_type: str = "village_stay", **kw) -> Document:
-    draft = draft_event(load_event(example(meeting_type)), Options(seed=kw.pop("seed", 1)))
+    draft = api.draft(load_event(example(meeting_type)), options=Options(seed=kw.pop("seed", 1)))
     return Document(io.BytesIO(export(draft, "docx", kw.pop("layout", None), **kw)))
 
 

@@ -25,6 +25,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from speechgen import api
 from speechgen.compose.banks import available_styles
 from speechgen.compose.plan import Options
 from speechgen.errors import BankError, InputError, SpeechgenError
@@ -33,7 +34,6 @@ from speechgen.event.load import validate
 from speechgen.event.yamlsafe import decode, parse_single
 from speechgen.export import export
 from speechgen.export.layout import Layout
-from speechgen.pipeline import draft_event
 from speechgen.run.inputs import read_jobs
 
 from .conftest import TYPES, example
@@ -272,7 +272,7 @@ def outcome(raw: bytes, fmt: str = "docx") -> str:
     """'draft' or 'error' for the bytes of an event file; any other exception is a bug and propagates."""
     try:
         event = validate(parse_single(decode(raw, NAME), NAME), NAME)
-        draft = draft_event(event, Options())
+        draft = api.draft(event, options=Options())
         data = export(draft, fmt, Layout())
     except InputError as exc:
         assert exc.problems and str(exc)
@@ -319,7 +319,7 @@ def check_batch(defaults: Any, events: Any) -> None:
         path.write_bytes(_dump({"defaults": defaults, "events": events}))
         for job in read_jobs([path]):
             assert (job.event is None) != (not job.problems), job
-            assert all(problem.startswith(str(path)) for problem in job.problems), job.problems
+            assert all(problem.file == str(path) for problem in job.problems), job.problems
     finally:
         shutil.rmtree(path.parent)
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from speechgen import api
 from speechgen.compose.plan import Options
 from speechgen.event.load import load_event
 from speechgen.export.text import to_text
-from speechgen.pipeline import draft_event
 
 from .conftest import TYPES, example
 
@@ -23,7 +23,7 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 
 @pytest.mark.parametrize("meeting_type", TYPES)
 def test_golden_draft(meeting_type: str) -> None:
-    text = to_text(draft_event(load_event(example(meeting_type)), Options(seed=2026)))
+    text = to_text(api.draft(load_event(example(meeting_type)), options=Options(seed=2026)))
     path = GOLDEN / f"{meeting_type}.txt"
     if os.environ.get("SPEECHGEN_UPDATE_GOLDEN"):
         path.write_text(text, encoding="utf-8")

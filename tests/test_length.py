@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from speechgen import api
 from speechgen.cli import main
 from speechgen.compose.plan import Options
 from speechgen.draft import han_count
 from speechgen.event.load import load_event
-from speechgen.pipeline import draft_event
 
 from .conftest import TYPES, example
 
@@ -23,23 +23,23 @@ STYLES = ("formal", "warm", "concise")
 @pytest.mark.parametrize("style", STYLES)
 def test_length_within_15_percent(meeting_type: str, target: int, style: str) -> None:
     event = load_event(example(meeting_type))
-    draft = draft_event(event, Options(length=target, style=style, seed=target % 7))
+    draft = api.draft(event, options=Options(length=target, style=style, seed=target % 7))
     count = draft.han_count()
     assert abs(count - target) <= 0.15 * target, (count, target)
-    assert not draft.meta.get("warnings")
+    assert not draft.info.warnings
     assert draft.closing[-1].text == "谢谢大家！"
 
 
 @pytest.mark.parametrize("meeting_type", TYPES)
 @pytest.mark.parametrize(("minutes", "rate"), [(10, 180), (15, 180), (25, 180), (20, 150)])
 def test_minutes_and_rate(meeting_type: str, minutes: int, rate: int) -> None:
-    draft = draft_event(load_event(example(meeting_type)), Options(minutes=minutes, rate=rate))
+    draft = api.draft(load_event(example(meeting_type)), options=Options(minutes=minutes, rate=rate))
     assert abs(draft.han_count() - minutes * rate) <= 0.15 * minutes * rate
     assert abs(draft.minutes(rate) - minutes) <= 0.15 * minutes
 
 
 def test_long_speeches_keep_paragraphs_speakable() -> None:
-    draft = draft_event(load_event(example("village_stay")), Options(length=8000, seed=3))
+    draft = api.draft(load_event(example("village_stay")), options=Options(length=8000, seed=3))
     sizes = [han_count(p.text) for p in draft.paragraphs() if p.text != "谢谢大家！"]
     assert max(sizes) <= 400, max(sizes)
 
@@ -47,16 +47,16 @@ def test_long_speeches_keep_paragraphs_speakable() -> None:
 def test_event_options_set_the_target(tmp_path: Path) -> None:
     text = example("summary").read_text(encoding="utf-8") + "options:\n  length: 2000\n"
     (tmp_path / "e.yaml").write_text(text, encoding="utf-8")
-    draft = draft_event(load_event(tmp_path / "e.yaml"))
+    draft = api.draft(load_event(tmp_path / "e.yaml"))
     assert abs(draft.han_count() - 2000) <= 300
     (tmp_path / "m.yaml").write_text(text.replace("length: 2000", "minutes: 12"), encoding="utf-8")
-    assert abs(draft_event(load_event(tmp_path / "m.yaml")).han_count() - 2160) <= 324
+    assert abs(api.draft(load_event(tmp_path / "m.yaml")).han_count() - 2160) <= 324
 
 
 def test_concise_style_is_shorter_by_default() -> None:
     event = load_event(example("mobilisation"))
-    formal = draft_event(event, Options(seed=1)).han_count()
-    concise = draft_event(event, Options(seed=1, style="concise")).han_count()
+    formal = api.draft(event, options=Options(seed=1)).han_count()
+    concise = api.draft(event, options=Options(seed=1, style="concise")).han_count()
     assert concise < 0.7 * formal
 
 

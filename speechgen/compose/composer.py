@@ -1,17 +1,16 @@
 """Compose: render the type's template, filling slots from the banks, into a Draft.
 
 Template calls (``s``, ``opt``, ``section`` …) pick variants and leave marks in
-the rendered text; ``tree.build`` turns the marks into the Draft tree. Choice is
-seeded per slot and occurrence, never repeats a variant, and rejects a variant
-that would repeat an 8-character phrase already used.
+the rendered text; ``tree.build`` turns the marks into the Draft tree. The
+choices themselves (seeded per place, no repeats, fixed choices honoured) are
+the picker's (``compose/picker.py``).
 """
 
 from __future__ import annotations
 
 import functools
 import random
-import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,53 +21,23 @@ from jinja2.exceptions import SecurityError
 from speechgen.compose import tree
 from speechgen.compose.banks import BankSet, Variant
 from speechgen.compose.context import present, variables, vocabulary_words
-from speechgen.compose.jinjaenv import (
-    DATA_CLOSE,
-    DATA_OPEN,
-    PRIVATE,
-    Emitted,
-    SpeechEnvironment,
-    new_environment,
-    substitute,
-)
+from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, new_environment, substitute
+from speechgen.compose.picker import Picker
 from speechgen.compose.plan import Plan
-from speechgen.draft import COUNT_MARK, Draft, Sentence, finalise, han_runs
+from speechgen.draft import COUNT_MARK, Draft, DraftInfo, Sentence, finalise
 from speechgen.errors import BankError, Problem
-from speechgen.event.load import Event
+from speechgen.event.model import Event, FrozenMap
 from speechgen.event.schema import alias_of
 from speechgen.resources import display_path, templates_dir
 
-GRAM = 8
 PARAGRAPH_PICKS = 4
 SCALES = (1.0, 1.3, 1.6, 2.0, 2.5)
-_DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
-_ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
 @functools.lru_cache(maxsize=16)
 def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
     """One environment per template search path (user folders first), reused across drafts."""
     return new_environment([*dirs, templates_dir()])
-
-
-def grams_of(text: str, words: frozenset[str] = frozenset()) -> set[str]:
-    """The 8-character Han runs of a text, event facts left out (facts may repeat; `words` may not)."""
-    plain = _DATA.sub(lambda m: m.group(1) if m.group(1) in words else "|", text)
-    return set(han_runs(plain, GRAM))
-
-
-def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:
-    """Strip data marks; fix ASCII punctuation in the bank's own words, never inside event data."""
-    parts = re.split(f"({DATA_OPEN}.*?{DATA_CLOSE})", rendered, flags=re.S)
-    text, data = [], []
-    for part in parts:
-        if part.startswith(DATA_OPEN):
-            value = part[1:-1]
-            data.append(value)
-            text.append(value)
-        else:
-            text.append(part.translate(_ASCII_PUNCT).replace(" ", ""))
-    return Sentence("".join(text).strip(), slot, source, data=tuple(data), **flags)
 
 
 @dataclass
@@ -83,19 +52,24 @@ class Composer:
     values: dict[str, Any] = field(default_factory=dict)
     registry: list[Sentence] = field(default_factory=list)
     heads: dict[str, str] = field(default_factory=dict)
-    used: set[int] = field(default_factory=set)
-    used_grams: set[str] = field(default_factory=set)
-    used_texts: set[str] = field(default_factory=set)
     calls: dict[str, int] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     explore: bool = False  # reach every slot (for `banks check`), never a real draft
-    heading_grams: set[str] = field(default_factory=set)
     scale: float = 1.0  # >1 for speeches longer than the usual skeleton holds
-    words: frozenset[str] = frozenset()  # settled vocabulary (挂职干部, 我县 …): phrases, not facts
+    fixed: Mapping[str, str] = field(default_factory=dict)  # place → variant text to keep
+    picker: Picker = field(init=False)
 
     def __post_init__(self) -> None:
         self.values = variables(self.event) | {"count": Emitted(COUNT_MARK)}
-        self.words = frozenset(vocabulary_words(self.event))
+        self.picker = Picker(
+            self.banks,
+            self.plan.seed,
+            fits=lambda v: v.fits(self.event.type, self.plan.style),
+            eligible=lambda v: all(present(self.event, r) for r in v.requires),
+            render=self.render,
+            words=frozenset(vocabulary_words(self.event)),
+            fixed=self.fixed,
+        )
 
     # -- template functions ---------------------------------------------------------------
     def functions(self) -> dict[str, Any]:
@@ -189,29 +163,11 @@ class Composer:
         variants = self.banks.variants(slot)
         if not variants and slot not in self.banks.slots:
             raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
-        fitting = [v for v in variants if v.fits(self.event.type, self.plan.style)]
-        eligible = [v for v in fitting if all(present(self.event, r) for r in v.requires)]
-        rng = random.Random(f"{self.plan.seed}:{slot}:{n}")
-        order = sorted(eligible, key=lambda v: rng.random() ** (1.0 / v.weight), reverse=True)
-        for v in order:
-            if id(v) in self.used:
-                continue
-            rendered = self.render(v)
-            sentence = to_sentence(rendered, slot, v.where, **flags)
-            grams = grams_of(rendered, self.words)
-            if sentence.text in self.used_texts or grams & self.used_grams:
-                continue
-            heading_grams = set(han_runs(sentence.text, 4)) if heading else set()
-            if heading_grams & self.heading_grams:
-                continue  # two headings of one speech should not share a four-character phrase
-            self.heading_grams.update(heading_grams)
-            self.used.add(id(v))
-            self.used_texts.add(sentence.text)
-            self.used_grams.update(grams)
-            if heading:
-                sentence.text = sentence.text.rstrip("。；，")
+        sentence = self.picker.pick(slot, f"{slot}#{n}", heading=heading, **flags)
+        if sentence is not None:
             return sentence
-        if fitting and not eligible:
+        fitting = [v for v in variants if v.fits(self.event.type, self.plan.style)]
+        if fitting and not any(self.picker.eligible(v) for v in fitting):
             return self._mark_missing(slot, fitting, flags)
         return None
 
@@ -247,7 +203,8 @@ class Composer:
 def compose_once(event: Event, plan: Plan, banks: BankSet, points: int, scale: float = 1.0) -> tuple[Draft, Composer]:
     """One full draft (every optional sentence kept) with `points` sections."""
     env = template_environment(plan.template_dirs)
-    composer = Composer(event, plan, banks, plan.sections_for(event, points), env, scale=scale)
+    sections = plan.sections_for(event, points)
+    composer = Composer(event, plan, banks, sections, env, scale=scale, fixed=dict(plan.choices))
     name = f"{event.type}.j2"
     try:
         template = env.get_template(name)
@@ -263,7 +220,6 @@ def compose_once(event: Event, plan: Plan, banks: BankSet, points: int, scale: f
         where, line = _template_place(name, exc)
         raise BankError([Problem(where, f"template error: {exc}", line)]) from None
     draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
-    draft.meta.update(type=event.type, style=plan.style, seed=plan.seed, points=len(draft.sections))
     return draft, composer
 
 
@@ -285,8 +241,23 @@ def _template_place(name: str, exc: Exception) -> tuple[str, int | None]:
     return where, lineno
 
 
+@dataclass(frozen=True)
+class Composition:
+    """A finished draft and the choices behind it (for listing alternatives)."""
+
+    draft: Draft
+    composer: Composer
+
+    def kept_places(self) -> set[str]:
+        return {s.place for s in self.draft.sentences() if s.place}
+
+
 def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
     """The draft for the plan: points chosen and optional sentences trimmed to the target length."""
+    return composition(event, plan, banks).draft
+
+
+def composition(event: Event, plan: Plan, banks: BankSet) -> Composition:
     points, top = min(plan.points, plan.max_points(event)), plan.max_points(event)
     best: tuple[float, Draft, Composer] | None = None
     scales = iter(SCALES)
@@ -313,18 +284,34 @@ def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
     tree.trim(draft, plan.target)
     tree.split_long(draft)
     finalise(draft)
+    draft.info = _info(event, plan, draft, composer)
+    return Composition(draft, composer)
+
+
+def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftInfo:
     count = draft.han_count()
-    draft.meta.update(
+    warnings = list(event.warnings)
+    off = (count - plan.target) / plan.target
+    if plan.target_given and abs(off) > 0.15:
+        warnings.append(
+            f"length {count} characters is {off:+.0%} off the target of {plan.target}: the banks cannot fit it closer"
+        )
+    kept = {s.place for s in draft.sentences() if s.place}
+    unused = tuple(p for p in sorted(plan.choices) if p not in kept or p not in composer.picker.reached)
+    return DraftInfo(
+        type=event.type,
+        style=plan.style,
+        seed=plan.seed,
         points=len(draft.sections),
         target=plan.target,
         han_characters=count,
         minutes=draft.minutes(plan.rate),
         rate=plan.rate,
-        missing=dict(sorted(composer.missing.items())),
+        meeting=event.get("meeting.name") or "",
+        date=event.date.isoformat(),
+        author=event.get("speaker.name") or event.get("meeting.organizer") or event.get("speaker.title") or "",
+        mark_missing=plan.mark_missing,
+        missing=FrozenMap(dict(sorted(composer.missing.items()))),
+        warnings=tuple(warnings),
+        unused_choices=unused,
     )
-    off = (count - plan.target) / plan.target
-    if plan.target_given and abs(off) > 0.15:
-        draft.meta.setdefault("warnings", []).append(
-            f"length {count} characters is {off:+.0%} off the target of {plan.target}: the banks cannot fit it closer"
-        )
-    return draft

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from speechgen.event.load import Event
+from speechgen.event.model import Event
 from speechgen.event.schema import SCHEMA, TYPE_LABELS, Group
 
 JURISDICTION = {

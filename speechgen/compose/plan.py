@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from speechgen.errors import ConfigError, InputError, Problem
-from speechgen.event.load import Event
+from speechgen.event.model import Event
 from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
 from speechgen.event.yamlsafe import parse_single, read_text
 from speechgen.resources import display_path, templates_dir
@@ -38,7 +38,8 @@ class TypeSpec:
 
 @dataclass(frozen=True)
 class Options:
-    """What the command line may set over the event's own options."""
+    """The choices of a draft that a caller (the command line, the workbench) sets over the event's own
+    options. Frozen: settings travel as this one typed value, never as loose keyword dictionaries."""
 
     style: str | None = None
     points: int | None = None
@@ -49,6 +50,7 @@ class Options:
     mark_missing: bool = False
     banks: tuple[Path, ...] = ()
     templates: tuple[Path, ...] = ()
+    choices: tuple[tuple[str, str], ...] | None = None  # fixed choices (place, variant); None: the event's
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class Plan:
     catalogue: TypeSpec = field(repr=False)
     template_dirs: tuple[Path, ...] = ()
     bank_dirs: tuple[Path, ...] = ()
+    choices: tuple[tuple[str, str], ...] = ()  # fixed choices: (place, variant text)
 
     def sections_for(self, event: Event, points: int) -> tuple[str, ...]:
         """The keys of the `points` sections to write, in speech order."""
@@ -104,7 +107,14 @@ def make_plan(event: Event, opts: Options, style_meta: dict[str, Any] | None = N
         catalogue=catalogue,
         template_dirs=opts.templates,
         bank_dirs=opts.banks,
+        choices=opts.choices
+        if opts.choices is not None
+        else tuple(sorted((event.get("options.choices") or {}).items())),
     )
+
+
+def _event_choices(event: Event) -> tuple[tuple[str, str], ...]:
+    return tuple(sorted((event.get("options.choices") or {}).items()))
 
 
 def _target(event: Event, opts: Options, spec: TypeSpec, meta: dict[str, Any]) -> tuple[int, bool]:

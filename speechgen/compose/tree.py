@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from speechgen.compose.sentence import to_sentence
 from speechgen.draft import Draft, Paragraph, Point, Section, Sentence, han_count
 
 SENT, SECTION, POINT, END = "\ue001", "\ue003", "\ue004", "\ue002"
@@ -52,8 +53,6 @@ class _Builder:
         self.in_closing = False
 
     def literal(self, text: str, source: str) -> None:
-        from speechgen.compose.composer import to_sentence  # compose imports tree; literal text is rare
-
         if text.strip():
             for chunk in re.split(r"\n[ \t]*\n", text):
                 if chunk.strip():

@@ -1,0 +1,1 @@
+"""Stage 1 of the path: an event file (or YAML text, or a mapping) becomes a validated ``Event``."""

@@ -9,7 +9,7 @@ from typing import Any
 
 from speechgen.event.schema import SCHEMA, TYPE_LABELS, Field, Group
 
-_COMMON: dict[str, Any] = {
+COMMON_SAMPLE: dict[str, Any] = {
     "meeting.date": "2026-03-16",
     "meeting.place": "县委党校报告厅",
     "meeting.organizer": "县委组织部",
@@ -66,7 +66,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
 
 
 def new_event(meeting_type: str, lang: str = "zh") -> str:
-    values = _COMMON | SAMPLES[meeting_type]
+    values = COMMON_SAMPLE | SAMPLES[meeting_type]
     lines = [
         f"# speechgen event file: {meeting_type} ({TYPE_LABELS[meeting_type]})",
         "# Replace the sample values with your meeting's facts; delete lines you do not need.",

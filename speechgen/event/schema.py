@@ -1,7 +1,7 @@
 """The event file contract as a table: canonical keys, Chinese aliases, kinds.
 
-``../shared/guide/event-format.md`` (copied into ``docs/event-format.md``) is the
-public contract; this table is its machine-readable form. Validation, the
+``docs/event-format.md`` is the public contract; this table is its machine-readable
+form (tests/test_docs.py keeps the two in step). Validation, the
 ``new`` command and the error messages all read it, so they cannot drift apart.
 """
 
@@ -34,13 +34,24 @@ TYPE_LABELS = {
 
 LEVELS = ("省", "市", "县", "区", "乡", "镇")
 
+# speaker.role: who may be given orders in the speech (genre guide, "what makes a draft fit its meeting")
+ROLES = ("principal", "deputy", "department")
+ROLE_LABELS = {"principal": "主要负责同志", "deputy": "分管负责同志", "department": "部门负责同志"}
+ROLE_ALIASES = {label: key for key, label in ROLE_LABELS.items()}
+
+# program.direction: where the people go
+DIRECTIONS = ("down", "up", "both")
+DIRECTION_LABELS = {"down": "下派", "up": "上挂", "both": "双向"}
+DIRECTION_ALIASES = {label: key for key, label in DIRECTION_LABELS.items()}
+
 
 @dataclass(frozen=True)
 class Field:
     """One leaf of the event file."""
 
     alias: str
-    kind: str  # text | texts | int | date | level | type | points | length | minutes | seed | style | filename
+    kind: str  # text | texts | int | date | level | type | points | length | minutes | seed | style | filename |
+    # role | direction | choices
     required: bool = False
     help: str = ""
 
@@ -68,6 +79,7 @@ SCHEMA = Group(
                 "organizer": Field("主办", "text", help="主办单位"),
                 "before_speech": Field("会前议程", "texts", help="讲话前已进行的议程(刚才……)"),
                 "leaders_present": Field("出席领导", "texts", help="出席会议的上级领导"),
+                "after_speech": Field("会后议程", "texts", help="本讲话之后的议程(讲话人交接,如:县委书记作重要讲话)"),
             },
         ),
         "speaker": Group(
@@ -76,12 +88,14 @@ SCHEMA = Group(
                 "title": Field("职务", "text", True, "讲话人职务"),
                 "name": Field("姓名", "text", help="讲话人姓名"),
                 "on_behalf_of": Field("代表", "text", help="代表哪个单位讲话(我代表……)"),
+                "role": Field("角色", "role", help="主要负责同志/分管负责同志/部门负责同志; 缺省时从职务推断"),
             },
         ),
         "program": Group(
             "工作",
             {
-                "kind": Field("类别", "text", help="挂职锻炼/双向挂职/驻村蹲点/其他短语"),
+                "kind": Field("类别", "text", help="挂职锻炼/双向挂职/驻村蹲点/考核/督导/巡察/其他短语"),
+                "direction": Field("方向", "direction", help="下派/上挂/双向; 缺省时从类别推断"),
                 "cadres": Field("人数", "int", help="选派干部人数"),
                 "batch": Field("批次", "int", help="第几批"),
                 "duration": Field("期限", "text", help="挂职或驻村期限"),
@@ -110,6 +124,7 @@ SCHEMA = Group(
                 "length": Field("字数", "length", help="目标汉字数"),
                 "minutes": Field("时长", "minutes", help="讲话时长(分钟), 与字数二选一"),
                 "seed": Field("随机种子", "seed", help="相同事件+相同种子 → 相同讲稿"),
+                "choices": Field("固定", "choices", help="固定的句子(位置: 句子), 由工作台写入; 重新生成时保留"),
             },
         ),
         "output": Field("输出", "filename", help="输出文件名(只是文件名,不含路径)"),
@@ -119,6 +134,8 @@ SCHEMA = Group(
 REVIEW_TYPES = ("summary", "summary_mobilisation")
 POINTS_RANGE = (2, 5)
 LENGTH_RANGE = (800, 12_000)
+DEFAULT_RATE = 180  # Han characters a minute: the planning rate of meeting speeches (150–200)
+RATE_RANGE = (100, 300)
 MINUTES_RANGE = (5, 60)  # at the default 180 characters a minute: 900 to 10,800, inside LENGTH_RANGE
 MAX_TEXT = 300
 MAX_ITEMS = 30

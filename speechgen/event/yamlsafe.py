@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ import yaml
 
 from speechgen.errors import InputError, Problem
 
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
+LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
 MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
 MAX_DEPTH = 40
@@ -44,8 +44,8 @@ class Node:
     """A YAML value with its position (1-based line and column)."""
 
     value: Any  # dict[str, Entry] | list[Node] | scalar
-    line: int
-    col: int
+    line: int | None  # None for values that come from no file (a mapping given to the API)
+    col: int | None
     kind: str  # "map" | "seq" | "scalar"
 
     def plain(self) -> Any:
@@ -62,13 +62,13 @@ class Entry:
     """A mapping entry: the key as written, where it stood, and its value."""
 
     key: str
-    key_line: int
-    key_col: int
+    key_line: int | None
+    key_col: int | None
     node: Node
 
 
 @dataclass
-class _Budget:
+class Budget:
     nodes: int = 0
     problems: list[Problem] = field(default_factory=list)
 
@@ -121,7 +121,7 @@ def parse_documents(text: str, name: str) -> list[Node | None]:
     """Every YAML document in text as a Node tree (None for an empty document)."""
     try:
         _check_nesting(text, name)
-        roots = list(yaml.compose_all(text, Loader=_LOADER))
+        roots = list(yaml.compose_all(text, Loader=LOADER))
     except yaml.MarkedYAMLError as exc:
         what = exc.problem or exc.context or "invalid YAML"
         # a quote or bracket left open is found at the end of the file: point at where it was opened
@@ -141,10 +141,10 @@ def parse_documents(text: str, name: str) -> list[Node | None]:
         raise InputError([Problem(name, "invalid YAML: nested too deeply")]) from None
     docs: list[Node | None] = []
     for root in roots:
-        budget = _Budget()
+        budget = Budget()
         try:
-            node = None if root is None else _convert(root, name, budget, 0)
-        except _Stop:
+            node = None if root is None else convert_node(root, name, budget, 0)
+        except Stop:
             node = None
         if budget.problems:
             raise InputError(budget.problems)
@@ -163,7 +163,7 @@ def _check_nesting(text: str, name: str) -> None:
     where the 41st level opens, whatever libyaml's version says.
     """
     try:
-        _count_depth(yaml.parse(text, Loader=_LOADER), name)
+        _count_depth(yaml.parse(text, Loader=LOADER), name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is None:
@@ -227,7 +227,7 @@ def _kind_word(node: Node) -> str:
     return {"map": "mapping", "seq": "list"}.get(node.kind, "single value")
 
 
-def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
+def convert_node(node: yaml.Node, name: str, budget: Budget, depth: int) -> Node:
     budget.nodes += 1
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
@@ -236,7 +236,7 @@ def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
         else:
             message = _TOO_DEEP
         budget.problems.append(Problem(name, message, line, col))
-        raise _Stop
+        raise Stop
     if node.tag not in _SAFE_TAGS:
         budget.problems.append(Problem(name, f"tag {node.tag!r} is not allowed; only plain YAML values are", line, col))
         return Node(None, line, col, "scalar")
@@ -257,10 +257,10 @@ def _convert(node: yaml.Node, name: str, budget: _Budget, depth: int) -> Node:
                     Problem(name, f"duplicate key (first given at line {first.key_line})", kl, kc, key=key)
                 )
                 continue
-            entries[key] = Entry(key, kl, kc, _convert(vnode, name, budget, depth + 1))
+            entries[key] = Entry(key, kl, kc, convert_node(vnode, name, budget, depth + 1))
         return Node(entries, line, col, "map")
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(n, name, budget, depth + 1) for n in node.value], line, col, "seq")
+        return Node([convert_node(n, name, budget, depth + 1) for n in node.value], line, col, "seq")
     return Node(_scalar(node), line, col, "scalar")
 
 
@@ -279,5 +279,21 @@ def _scalar(node: yaml.ScalarNode) -> Any:
     return value
 
 
-class _Stop(Exception):
+def node_from_plain(value: Any, name: str, depth: int = 0) -> Node:
+    """A Node tree for plain Python data (a mapping given to the API), without positions."""
+    if depth > MAX_DEPTH:
+        raise InputError([Problem(name, _TOO_DEEP)])
+    if isinstance(value, Mapping):
+        entries = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise InputError([Problem(name, f"a key must be text, found {k!r}")])
+            entries[k] = Entry(k, None, None, node_from_plain(v, name, depth + 1))
+        return Node(entries, None, None, "map")
+    if isinstance(value, (list, tuple)):
+        return Node([node_from_plain(v, name, depth + 1) for v in value], None, None, "seq")
+    return Node(value, None, None, "scalar")
+
+
+class Stop(Exception):
     """Raised inside the walk once the node budget is spent."""

@@ -89,8 +89,8 @@ def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, refere
 
 
 def _meeting_time(draft: Draft) -> dt.datetime:
-    date = draft.meta.get("date")
-    if isinstance(date, str):
+    date = draft.info.date
+    if date:
         try:
             d = dt.date.fromisoformat(date)
             return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
@@ -101,8 +101,8 @@ def _meeting_time(draft: Draft) -> dt.datetime:
 
 def _properties(cp: CoreProperties, draft: Draft, when: dt.datetime) -> None:
     cp.title = draft.title[:CORE_MAX]  # the package format allows 255 characters
-    cp.author = (draft.meta.get("author") or "")[:CORE_MAX]
-    cp.subject = (draft.meta.get("meeting") or "")[:CORE_MAX]
+    cp.author = draft.info.author[:CORE_MAX]
+    cp.subject = draft.info.meeting[:CORE_MAX]
     cp.keywords = "讲话稿"
     cp.comments = "speechgen draft"
     cp.last_modified_by = "speechgen"

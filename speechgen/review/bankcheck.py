@@ -48,7 +48,7 @@ def reach_all(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]
     """The slots a type's template calls when every section and every choice is taken."""
     from speechgen.compose.composer import Composer, template_environment
     from speechgen.compose.plan import load_catalogue
-    from speechgen.event.load import Event
+    from speechgen.event.model import Event
 
     env = template_environment(template_dirs)
     sections = tuple(s.key for s in load_catalogue(template_dirs)[meeting_type].sections)
@@ -125,10 +125,10 @@ def _sample_values() -> dict:
 
     from speechgen.compose.context import variables
     from speechgen.compose.jinjaenv import Emitted
-    from speechgen.event.load import Event
-    from speechgen.event.new import _COMMON, SAMPLES
+    from speechgen.event.model import Event
+    from speechgen.event.new import COMMON_SAMPLE, SAMPLES
 
-    facts = dict(_COMMON)
+    facts = dict(COMMON_SAMPLE)
     for sample in SAMPLES.values():
         facts.update(sample)
     facts = {k: tuple(v) if isinstance(v, list) else v for k, v in facts.items()}

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from speechgen.draft import Draft, han_count, han_runs
-from speechgen.event.load import Event
+from speechgen.event.model import Event
 from speechgen.event.numerals import parse_int
 from speechgen.review.formulations import Formulation, load_formulations
 

@@ -20,7 +20,8 @@ import yaml
 
 from speechgen.errors import InputError, OutputError, Problem
 from speechgen.event import yamlsafe
-from speechgen.event.load import Event, validate
+from speechgen.event.load import validate
+from speechgen.event.model import Event
 from speechgen.event.schema import SCHEMA, Group
 from speechgen.event.yamlsafe import Entry, Node
 from speechgen.run.output import default_name, inside
@@ -35,15 +36,15 @@ class Job:
 
     label: str  # "a.yaml", "stream.yaml#3", "batch.yaml[2]", "stream.yaml#2[4]"
     event: Event | None = None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     output: str = ""  # the file name in the output folder, once named
     file: str = ""
-    line: int = 1
-    prefix: str = ""  # "document 3: ", "events[2]: " or ""
+    line: int | None = 1
+    context: str | None = None  # "document 3", "events[2]", "document 2: events[4]" or None
 
-    def locate(self, message: str) -> str:
-        """A message about this job as a whole, in the file:line: form of every other error."""
-        return f"{self.file or self.label}:{self.line}: {self.prefix}{message}"
+    def locate(self, message: str) -> Problem:
+        """A problem with this job as a whole, at the line where its event starts."""
+        return Problem(self.file or self.label, message, self.line, context=self.context)
 
 
 def read_inputs(inputs: Sequence[str | Path]) -> Iterator[Job]:
@@ -52,7 +53,7 @@ def read_inputs(inputs: Sequence[str | Path]) -> Iterator[Job]:
     for raw in inputs:
         paths, problem = _expand(str(raw))
         if problem:
-            yield Job(str(raw), problems=[problem], file=str(raw))
+            yield Job(str(raw), problems=[Problem(str(raw), problem)], file=str(raw), line=None)
         for path in paths:
             key = path.resolve()
             if key not in seen:  # the same file named twice (a folder and a glob) is drafted once
@@ -64,13 +65,13 @@ def _expand(raw: str) -> tuple[list[Path], str | None]:
     p = Path(raw)
     if p.is_dir():
         files = _yaml_files(p)
-        return files, None if files else f"{raw}: no *.yaml or *.yml files in this folder"
+        return files, None if files else "no *.yaml or *.yml files in this folder"
     if not p.exists() and any(c in raw for c in "*?["):
         out: list[Path] = []
         for m in sorted(glob.glob(raw, recursive=True)):
             mp = Path(m)
             out.extend(_yaml_files(mp) if mp.is_dir() else [mp] if mp.is_file() else [])
-        return out, None if out else f"{raw}: no file matches this pattern"
+        return out, None if out else "no file matches this pattern"
     return [p], None
 
 
@@ -89,16 +90,16 @@ def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
             raw = path.read_bytes()
             text = yamlsafe.decode(raw, name)
         except InputError as exc:
-            yield Job(name, problems=[str(p) for p in exc.problems], file=name)
+            yield Job(name, problems=list(exc.problems), file=name, line=None)
             continue
         except FileNotFoundError:
-            yield Job(name, problems=[f"{name}: no such file"], file=name)
+            yield Job(name, problems=[Problem(name, "no such file")], file=name, line=None)
             continue
         except IsADirectoryError:
-            yield Job(name, problems=[f"{name}: is a folder, not a file"], file=name)
+            yield Job(name, problems=[Problem(name, "is a folder, not a file")], file=name, line=None)
             continue
         except OSError as exc:
-            yield Job(name, problems=[f"{name}: cannot read: {exc.strerror or exc}"], file=name)
+            yield Job(name, problems=[Problem(name, f"cannot read: {exc.strerror or exc}")], file=name, line=None)
             continue
         del raw
         yield from _file_jobs(text, name)
@@ -109,14 +110,14 @@ def _file_jobs(text: str, name: str) -> Iterator[Job]:
     items = iter(docs)
     head = list(itertools.islice(items, 2))  # one document or several? (decides the labels)
     if not head:
-        yield Job(name, problems=[f"{name}: file is empty"], file=name)
+        yield Job(name, problems=[Problem(name, "file is empty")], file=name, line=None)
         return
     single = len(head) == 1
     for index, raw, problems in itertools.chain(head, items):
         label = name if single else f"{name}#{index}"
-        prefix = "" if single else f"document {index}: "
+        context = None if single else f"document {index}"
         if raw is not None and _is_batch(raw):
-            yield from _batch_entries(raw, docs, label, prefix)
+            yield from _batch_entries(raw, docs, label, context)
         else:
             root = None
             if raw is not None:
@@ -124,14 +125,14 @@ def _file_jobs(text: str, name: str) -> Iterator[Job]:
                     root = docs.convert(raw)
                 except InputError as exc:
                     problems = exc.problems
-            yield _job(root, name, label, prefix) if root is not None else _failed(label, problems, name, prefix)
+            yield _job(root, name, label, context) if root is not None else _failed(label, problems, name, context)
         if docs.exhausted:
             return
 
 
-def _failed(label: str, problems: list[Problem], name: str, prefix: str) -> Job:
+def _failed(label: str, problems: list[Problem], name: str, context: str | None) -> Job:
     line = problems[0].line if problems and problems[0].line else 1
-    return Job(label, problems=[_prefixed(p, prefix) for p in problems], file=name, line=line, prefix=prefix)
+    return Job(label, problems=[p.within(context) for p in problems], file=name, line=line, context=context)
 
 
 class _Documents:
@@ -148,7 +149,7 @@ class _Documents:
         self.exhausted = False  # a syntax error or an alias bomb: nothing further can be read
 
     def __iter__(self) -> Iterator[tuple[int, yaml.Node | None, list[Problem]]]:
-        stream = yaml.compose_all(self.text, Loader=yamlsafe._LOADER)
+        stream = yaml.compose_all(self.text, Loader=yamlsafe.LOADER)
         for index in itertools.count(1):
             try:
                 root = next(stream)
@@ -171,10 +172,10 @@ class _Documents:
 
     def convert(self, node: yaml.Node) -> Node:
         """A composed node as a Node tree, within the budgets; InputError otherwise."""
-        budget = yamlsafe._Budget()
+        budget = yamlsafe.Budget()
         converted: Node | None = None
-        with contextlib.suppress(yamlsafe._Stop):  # the budget is spent; its problem says so
-            converted = yamlsafe._convert(node, self.name, budget, 0)
+        with contextlib.suppress(yamlsafe.Stop):  # the budget is spent; its problem says so
+            converted = yamlsafe.convert_node(node, self.name, budget, 0)
         self.allowance -= budget.nodes
         if self.allowance < 0:
             self.exhausted = True
@@ -193,13 +194,17 @@ def _is_batch(root: yaml.Node) -> bool:
     )
 
 
-def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, prefix: str) -> Iterator[Job]:
+def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, context: str | None) -> Iterator[Job]:
     """One job per events: entry, each converted only when its turn comes (and then let go)."""
     name = docs.name
 
     def fail(node: yaml.Node, message: str) -> Job:
         line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        return Job(label, problems=[f"{name}:{line}:{col}: {prefix}{message}"], file=name, line=line, prefix=prefix)
+        problem = Problem(name, message, line, col, context=context)
+        return Job(label, problems=[problem], file=name, line=line, context=context)
+
+    def inner(part: str) -> str:
+        return f"{context}: {part}" if context else part
 
     parts: dict[str, yaml.Node] = {}
     for knode, vnode in root.value:
@@ -221,44 +226,38 @@ def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, prefix:
         try:
             defaults = docs.convert(parts["defaults"])
         except InputError as exc:
-            yield _failed(label, exc.problems, name, f"{prefix}defaults: ")
+            yield _failed(label, exc.problems, name, inner("defaults"))
             return
         if defaults.kind != "map":
             yield fail(parts["defaults"], "defaults: expected a mapping (a partial event)")
             return
     for i in range(len(events.value)):
         raw, events.value[i] = events.value[i], None  # converted entries are not kept
-        entry_label, entry_prefix = f"{label}[{i + 1}]", f"{prefix}events[{i + 1}]: "
+        entry_label, entry_context = f"{label}[{i + 1}]", inner(f"events[{i + 1}]")
         try:
             entry = docs.convert(raw)
         except InputError as exc:
-            yield _failed(entry_label, exc.problems, name, entry_prefix)
+            yield _failed(entry_label, exc.problems, name, entry_context)
             if docs.exhausted:
                 return
             continue
         if entry.kind != "map":
-            msg = f"{name}:{entry.line}:{entry.col}: {entry_prefix}expected a mapping (an event)"
-            yield Job(entry_label, problems=[msg], file=name, line=entry.line, prefix=entry_prefix)
+            problem = Problem(name, "expected a mapping (an event)", entry.line, entry.col, context=entry_context)
+            yield Job(entry_label, problems=[problem], file=name, line=entry.line, context=entry_context)
             continue
-        yield _job(merge(defaults, entry) if defaults is not None else entry, name, entry_label, entry_prefix)
+        yield _job(merge(defaults, entry) if defaults is not None else entry, name, entry_label, entry_context)
 
 
-def _job(root: Node, name: str, label: str, prefix: str) -> Job:
-    job = Job(label, file=name, line=root.line, prefix=prefix)
+def _job(root: Node, name: str, label: str, context: str | None) -> Job:
+    job = Job(label, file=name, line=root.line, context=context)
     if root.kind != "map":
-        job.problems = [f"{name}:{root.line}:{root.col}: {prefix}expected a mapping (an event)"]
+        job.problems = [Problem(name, "expected a mapping (an event)", root.line, root.col, context=context)]
         return job
     try:
         job.event = validate(root, name)
     except InputError as exc:
-        job.problems = [_prefixed(p, prefix) for p in exc.problems]
+        job.problems = [p.within(context) for p in exc.problems]
     return job
-
-
-def _prefixed(p: Problem, prefix: str) -> str:
-    if not prefix:
-        return str(p)
-    return str(Problem(p.file, p.message, p.line, p.col, f"{prefix}{p.key}" if p.key else prefix.rstrip(": ")))
 
 
 def merge(base: Node, over: Node) -> Node:
@@ -324,5 +323,5 @@ class Namer:
                 try:
                     inside(self.folder, job.output)
                 except OutputError as exc:
-                    job.event, job.problems = None, [job.locate(str(exc))]
+                    job.event, job.problems = None, [job.locate(exc.message)]
             yield job

@@ -1,46 +1,62 @@
-"""`speechgen render`: one event file to one output file (or standard output)."""
+"""One render: an event file to one output file (or to bytes for standard output), through the API.
+
+Returns what happened as a value; printing it is the front-end's business.
+"""
 
 from __future__ import annotations
 
-import sys
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import click
-
+from speechgen import api
 from speechgen.compose.plan import Options
 from speechgen.draft import Draft
 from speechgen.errors import ConfigError, OutputError
-from speechgen.event.load import Event, load_event
-from speechgen.export import FORMATS, TEXT_FORMATS, export
-from speechgen.pipeline import draft_event
+from speechgen.event.model import Event
+from speechgen.export import FORMATS, TEXT_FORMATS
+from speechgen.export.layout import Layout
 from speechgen.run.output import clean_stale_temporaries, default_name, write_atomic
 
+STDOUT = "-"
 
-def options_from(kw: dict[str, Any]) -> Options:
-    return Options(
-        style=kw.get("style"),
-        points=kw.get("points"),
-        length=kw.get("length"),
-        minutes=kw.get("minutes"),
-        rate=kw.get("rate") or 180,
-        seed=kw.get("seed"),
-        mark_missing=bool(kw.get("mark_missing")),
-        banks=tuple(kw.get("banks") or ()),
-        templates=tuple(kw.get("templates") or ()),
-    )
+
+@dataclass(frozen=True)
+class RenderSettings:
+    """Everything a render needs besides the event: the draft's options and the writer's."""
+
+    options: Options = field(default_factory=Options)
+    layout: Layout = field(default_factory=Layout)
+    explain: bool = False
+    reference: Path | None = None
+    strict: bool = False
+    force: bool = False
+
+    def __post_init__(self) -> None:
+        if self.reference is not None and not self.reference.is_file():
+            raise ConfigError(f"--reference-docx {self.reference}: no such file")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A finished render: where it went (None: the bytes are for standard output), the draft and its review."""
+
+    path: Path | None
+    data: bytes
+    draft: Draft
+    review: api.Review
 
 
 def choose_format(out: str | None, fmt: str | None) -> str:
+    """The format asked for, else the output's extension, else docx (Markdown for standard output)."""
     if fmt:
         return fmt
-    if out and out != "-":
+    if out and out != STDOUT:
         ext = Path(out).suffix.lower().lstrip(".")
         if ext in FORMATS:
             return ext
         if ext:
             raise ConfigError(f"{out}: cannot tell the format from .{ext}; use --format {'|'.join(FORMATS)}")
-    return "md" if out == "-" else "docx"
+    return "md" if out == STDOUT else "docx"
 
 
 def output_path(event: Event, out: str | None, fmt: str) -> Path:
@@ -49,53 +65,20 @@ def output_path(event: Event, out: str | None, fmt: str) -> Path:
     return Path.cwd() / default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), fmt)
 
 
-def layout_from(kw: dict[str, Any]):  # noqa: ANN201
-    from speechgen.export.layout import Layout, load_layout
-
-    return load_layout(kw["layout"]) if kw.get("layout") else Layout()
-
-
-def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
+def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings: RenderSettings) -> Rendered:
+    """Draft one event file and write it (atomically, never over a file without force)."""
     fmt = choose_format(out, fmt)
-    if out == "-" and fmt not in TEXT_FORMATS:
+    if out == STDOUT and fmt not in TEXT_FORMATS:
         raise ConfigError(f"-o - writes text to standard output; {fmt} needs a file name")
-    event = load_event(event_path)
-    layout = layout_from(kw)
-    if kw.get("reference") and not Path(kw["reference"]).is_file():
-        raise ConfigError(f"--reference-docx {kw['reference']}: no such file")
-    path = None if out == "-" else output_path(event, out, fmt)
-    if path is not None and path.exists() and not kw.get("force"):
+    event = api.load_event(event_path)
+    path = None if out == STDOUT else output_path(event, out, fmt)
+    if path is not None and path.exists() and not settings.force:
         raise OutputError(f"{path}: exists; use --force to overwrite")
-    draft = draft_event(event, options_from(kw))
-    report = review(draft, event, strict=bool(kw.get("strict")))
-    data = export(draft, fmt, layout, explain=bool(kw.get("explain")), reference=kw.get("reference"))
-    if path is None:
-        sys.stdout.buffer.write(data)
-        sys.stdout.flush()
-    else:
+    draft = api.draft(event, options=settings.options)
+    review = api.review(draft, event=event, strict=settings.strict)
+    data = api.export(draft, fmt, layout=settings.layout, explain=settings.explain, reference=settings.reference)
+    if path is not None:
         if path.parent.is_dir():
             clean_stale_temporaries(path.parent)  # what a killed run left (only dead processes')
-        write_atomic(path, data, force=bool(kw.get("force")))
-    summary = (
-        f"{path or '<stdout>'}: {draft.han_count()} Han characters, about {draft.minutes(draft.meta['rate'])} minutes"
-    )
-    click.echo(summary, err=True)
-    for line in report:
-        click.echo(line, err=True)
-
-
-def review(draft: Draft, event: Event, strict: bool) -> list[str]:
-    """Warnings to print after a render: missing facts, length, and the draft checker's findings."""
-    from speechgen.errors import SpeechgenError
-    from speechgen.review.checks import check_draft
-
-    lines = [f"warning: {w}" for w in draft.meta.get("warnings", [])]
-    for path, alias in draft.meta.get("missing", {}).items():
-        marked = "marked 【待补充】" if draft.meta.get("mark_missing") else "sentences left out"
-        lines.append(f"missing: {path} ({alias}): {marked}")
-    findings = check_draft(draft, event)
-    errors = [f for f in findings if f.severity == "error"]
-    lines.extend(f"check: {f}" for f in findings if f.severity != "info")
-    if strict and errors:
-        raise SpeechgenError("\n".join(["--strict: the draft has check errors; no file written", *lines]))
-    return lines
+        write_atomic(path, data, force=settings.force)
+    return Rendered(path, data, draft, review)

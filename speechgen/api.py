@@ -1,0 +1,238 @@
+"""The library API: every front-end (the command line, the batch runner, the workbench, the spreadsheet
+reader) drafts through these functions and nothing else.
+
+    from speechgen import api
+    event = api.load_event("examples/village_stay.yaml")        # or parse_event(text), event_from_mapping(d)
+    draft = api.draft(event, options=api.Options(seed=4))
+    place = draft.opening[0].sentences[0].place                  # e.g. "opening.context#0"
+    others = api.alternatives(event, place, options=api.Options(seed=4))
+    again = api.draft(event, options=api.Options(seed=9, choices=api.keep(draft, [place])))
+    data = api.export(draft, "docx")                            # bytes
+
+Every function takes its subject first and everything else by keyword. Errors are ``SpeechgenError``s;
+a bad event raises ``InputError`` whose ``problems`` keep their file, line, column and key. Importing this
+module is cheap: the heavy stages (Jinja, python-docx) load when first used.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from speechgen.compose.plan import Options
+from speechgen.draft import Draft
+from speechgen.errors import ConfigError, InputError, Problem, SpeechgenError, StrictError
+from speechgen.event.model import Event, FrozenMap
+
+if TYPE_CHECKING:
+    from speechgen.compose.banks import BankSet
+    from speechgen.compose.composer import Composition
+    from speechgen.compose.picker import Alternative
+    from speechgen.export.layout import Layout
+    from speechgen.review.bankcheck import BankFinding
+    from speechgen.review.checks import Finding
+
+__all__ = [
+    "Event",
+    "Draft",
+    "Options",
+    "Review",
+    "Problem",
+    "SpeechgenError",
+    "InputError",
+    "load_event",
+    "parse_event",
+    "event_from_mapping",
+    "draft",
+    "alternatives",
+    "keep",
+    "choices_of",
+    "review",
+    "export",
+    "new_event",
+    "load_layout",
+    "styles",
+    "bank_set",
+    "check_banks",
+    "check_file",
+]
+
+
+# -- events ------------------------------------------------------------------------------------------
+
+
+def load_event(path: str | Path, *, name: str | None = None) -> Event:
+    """Read and validate an event file; InputError lists every problem, located."""
+    from speechgen.event.load import load_event as _load
+
+    return _load(path, name)
+
+
+def parse_event(text: str, *, name: str = "<text>") -> Event:
+    """Validate an event given as YAML text (a form, an upload), with the same messages as a file."""
+    from speechgen.event.load import validate
+    from speechgen.event.yamlsafe import parse_single
+
+    return validate(parse_single(text, name), name)
+
+
+def event_from_mapping(data: Mapping[str, Any], *, name: str = "<mapping>") -> Event:
+    """Validate an event given as a mapping of plain values (Chinese or English keys, as in a file)."""
+    from speechgen.event.load import validate
+    from speechgen.event.yamlsafe import node_from_plain
+
+    if not isinstance(data, Mapping):
+        raise InputError([Problem(name, "expected a mapping such as {'type': 'mobilisation', …}")])
+    return validate(node_from_plain(data, name), name)
+
+
+# -- drafts ------------------------------------------------------------------------------------------
+
+
+def draft(event: Event, *, options: Options | None = None) -> Draft:
+    """The draft of an event: same event, options and fixed choices → the same draft."""
+    return _composition(event, options or Options()).draft
+
+
+def alternatives(event: Event, place: str, *, options: Options | None = None) -> list[Alternative]:
+    """The variants the banks allow at `place` of the draft these options give: they fit the meeting,
+    have their facts, and repeat no other sentence or phrase of that draft. The one standing there is
+    marked ``current``."""
+    comp = _composition(event, options or Options())
+    kept = comp.kept_places()
+    if place not in kept:
+        raise ConfigError(f'the draft has no sentence at "{place}"')
+    return comp.composer.picker.alternatives(place, kept)
+
+
+def choices_of(d: Draft) -> dict[str, str]:
+    """Every choice a draft made: place → the bank text of the variant standing there."""
+    return {s.place: s.variant for s in d.sentences() if s.place and s.variant}
+
+
+def keep(d: Draft, places: Iterable[str] = (), *, use: Mapping[str, str] | None = None) -> tuple[tuple[str, str], ...]:
+    """Fixed choices for a re-draft: the sentences of `d` at `places` kept, and `use` (place → variant
+    text, e.g. an alternative picked) on top. Pass the result as ``Options(choices=…)``; save it under the
+    event's ``options.choices`` to keep it."""
+    made = choices_of(d)
+    fixed = {p: made[p] for p in places if p in made}
+    fixed.update(use or {})
+    return tuple(sorted(fixed.items()))
+
+
+def _composition(event: Event, opts: Options) -> Composition:
+    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
+    from speechgen.compose.composer import composition
+    from speechgen.compose.plan import make_plan
+    from speechgen.event.model import located
+    from speechgen.resources import env_bank_dirs
+
+    style = opts.style or event.get("options.style") or DEFAULT_STYLE
+    dirs = (*env_bank_dirs(), *opts.banks)
+    try:
+        banks = load_banks(style, dirs)
+    except ConfigError as exc:
+        if opts.style is None and event.get("options.style"):
+            raise located(event, "options.style", exc.message) from None  # the event file chose it
+        raise
+    plan = make_plan(event, replace(opts, banks=dirs), banks.meta, style)
+    return composition(event, plan, banks)
+
+
+# -- review ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Review:
+    """What a careful reader would say of a draft: checker findings, facts it could not use, warnings."""
+
+    findings: tuple[Finding, ...]
+    missing: Mapping[str, str]  # event path → its Chinese alias
+    warnings: tuple[str, ...]
+    marked: bool  # missing facts were marked 【待补充】 rather than left out
+
+    @property
+    def errors(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.severity == "error")
+
+
+def review(d: Draft, *, event: Event | None = None, strict: bool = False, today: dt.date | None = None) -> Review:
+    """Check a draft; with strict=True a draft with checker errors raises StrictError carrying them."""
+    from speechgen.review.checks import check_draft
+
+    findings = tuple(check_draft(d, event))
+    result = Review(findings, FrozenMap(dict(d.info.missing)), d.info.warnings, d.info.mark_missing)
+    if strict and result.errors:
+        raise StrictError("--strict: the draft has check errors; no file written", result.errors)
+    return result
+
+
+# -- export ------------------------------------------------------------------------------------------
+
+
+def export(
+    d: Draft,
+    fmt: str,
+    *,
+    layout: Layout | None = None,
+    explain: bool = False,
+    reference: Path | None = None,
+) -> bytes:
+    """The bytes of a draft in one format (docx, md, txt, json, pdf): a function of the draft alone."""
+    from speechgen.export import FORMATS
+    from speechgen.export import export as _export
+
+    if fmt not in FORMATS:
+        raise ConfigError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+    return _export(d, fmt, layout, explain=explain, reference=reference)
+
+
+# -- what front-ends list and check ------------------------------------------------------------------
+
+
+def new_event(meeting_type: str, *, lang: str = "zh") -> str:
+    """A commented event file for a meeting type, to be filled in."""
+    from speechgen.event.new import new_event as _new
+
+    return _new(meeting_type, lang)
+
+
+def load_layout(path: str | Path) -> Layout:
+    """A --layout YAML file as the writer's Layout; InputError names every bad setting."""
+    from speechgen.export.layout import load_layout as _load
+
+    return _load(path)
+
+
+def styles(*, banks: tuple[Path, ...] = ()) -> tuple[str, ...]:
+    from speechgen.compose.banks import available_styles
+    from speechgen.resources import env_bank_dirs
+
+    return available_styles((*env_bank_dirs(), *banks))
+
+
+def bank_set(style: str, *, banks: tuple[Path, ...] = ()) -> BankSet:
+    """The layered phrase banks of a style (built-in < style < user folders)."""
+    from speechgen.compose.banks import load_banks
+    from speechgen.resources import env_bank_dirs
+
+    return load_banks(style, (*env_bank_dirs(), *banks))
+
+
+def check_banks(*, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = ()) -> list[BankFinding]:
+    from speechgen.resources import env_bank_dirs
+    from speechgen.review.bankcheck import check_banks as _check
+
+    return _check((*env_bank_dirs(), *banks), templates)
+
+
+def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...] = ()) -> list[Finding]:
+    """Check a draft read back from .docx, .md or .txt (edited by hand or not)."""
+    from speechgen.review.checks import check_lines
+    from speechgen.review.formulations import load_formulations
+    from speechgen.review.reader import read_draft
+
+    return check_lines(read_draft(path), event, load_formulations(banks))

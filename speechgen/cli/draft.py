@@ -1,0 +1,280 @@
+"""Commands that draft and check: render, validate, new, check, batch."""
+
+from __future__ import annotations
+
+import signal
+import sys
+import threading
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from speechgen.cli import say
+from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, MINUTES_RANGE, POINTS_RANGE, RATE_RANGE
+from speechgen.export import FORMATS
+
+if TYPE_CHECKING:  # importing them costs start-up time
+    from speechgen.run.render import RenderSettings
+
+
+def render_options(f: Any) -> Any:
+    """Options shared by render and batch."""
+    from speechgen.event.schema import DEFAULT_RATE
+
+    for option in reversed(
+        [
+            click.option(
+                "--style", metavar="NAME", help="Bank style: formal (default), warm, concise, or a user style."
+            ),
+            click.option(
+                "--banks",
+                "banks",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="A folder of phrase banks layered over the built-in ones (repeatable).",
+            ),
+            click.option(
+                "--templates",
+                "templates",
+                multiple=True,
+                type=click.Path(path_type=Path),
+                help="A folder of templates searched before the built-in ones (repeatable).",
+            ),
+            click.option("--seed", type=int, help="Seed for the choice of phrases (default: from the event)."),
+            click.option(
+                "--points",
+                type=click.IntRange(*POINTS_RANGE),
+                help=f"Number of main sections, {POINTS_RANGE[0]}–{POINTS_RANGE[1]}.",
+            ),
+            click.option("--length", type=click.IntRange(*LENGTH_RANGE), help="Target length in Han characters."),
+            click.option("--minutes", type=click.FloatRange(*MINUTES_RANGE), help="Target speaking time in minutes."),
+            click.option(
+                "--rate",
+                type=click.IntRange(*RATE_RANGE),
+                default=DEFAULT_RATE,
+                show_default=True,
+                help="Characters a minute, for --minutes and the time estimate.",
+            ),
+            click.option("--mark-missing", is_flag=True, help="Leave 【待补充：字段】 where a fact is missing."),
+            click.option("--explain", is_flag=True, help="Record the bank line of every sentence."),
+            click.option(
+                "--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."
+            ),
+            click.option(
+                "--reference-docx",
+                "reference",
+                type=click.Path(path_type=Path),
+                help="Take styles and page setup from an office's own .docx.",
+            ),
+            click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
+            click.option("--force", is_flag=True, help="Overwrite existing files."),
+        ]
+    ):
+        f = option(f)
+    return f
+
+
+def settings_from(kw: dict[str, Any]) -> RenderSettings:
+    """The typed, frozen settings of a render from the command line's options."""
+    from speechgen import api
+    from speechgen.export.layout import Layout
+    from speechgen.run.render import RenderSettings
+
+    options = api.Options(
+        style=kw.get("style"),
+        points=kw.get("points"),
+        length=kw.get("length"),
+        minutes=kw.get("minutes"),
+        rate=kw["rate"],
+        seed=kw.get("seed"),
+        mark_missing=bool(kw.get("mark_missing")),
+        banks=tuple(kw.get("banks") or ()),
+        templates=tuple(kw.get("templates") or ()),
+    )
+    return RenderSettings(
+        options=options,
+        layout=api.load_layout(kw["layout"]) if kw.get("layout") else Layout(),
+        explain=bool(kw.get("explain")),
+        reference=kw.get("reference"),
+        strict=bool(kw.get("strict")),
+        force=bool(kw.get("force")),
+    )
+
+
+@click.command()
+@click.argument("event", type=click.Path(path_type=Path))
+@click.option(
+    "-o", "--output", "out", help="Output file, or - for standard output (Markdown unless --format says txt or json)."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else docx).")
+@render_options
+def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
+    """Draft the speech for one EVENT file."""
+    from speechgen.run.job import review_lines
+    from speechgen.run.render import render_file
+
+    done = render_file(event, out=out, fmt=fmt, settings=settings_from(kw))
+    if done.path is None:
+        sys.stdout.buffer.write(done.data)
+        sys.stdout.flush()
+    info = done.draft.info
+    say(f"{done.path or '<stdout>'}: {info.han_characters} Han characters, about {info.minutes} minutes")
+    for line in review_lines(done.review):
+        say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
+
+
+@click.command()
+@click.argument("events", nargs=-1, required=True)
+def validate(events: tuple[str, ...]) -> None:
+    """Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every
+    problem; exit 1 if any."""
+    from speechgen.run.inputs import read_inputs
+
+    bad = 0
+    for job in read_inputs(events):
+        if job.event is None:
+            bad += 1
+            say("\n".join(str(p) for p in job.problems))
+            continue
+        for w in job.event.warnings:
+            say(f"warning: {w}")
+        say(f"{job.label}: ok ({job.event.type})", err=False)
+    if bad:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("meeting_type", metavar="TYPE", type=click.Choice(MEETING_TYPES))
+@click.option(
+    "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
+)
+@click.option(
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English."
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
+    """Write a commented event file for a meeting TYPE."""
+    from speechgen import api
+    from speechgen.run.output import write_atomic
+
+    text = api.new_event(meeting_type, lang=lang)
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    write_atomic(out, text.encode("utf-8"), force=force)
+    say(f"{out}: written; edit it, then run: speechgen render {out}")
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--event", "event_path", type=click.Path(path_type=Path), help="The event file the draft was made from.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--banks",
+    "banks",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="Folders whose checks/formulations.yaml add to the built-in list.",
+)
+def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tuple[Path, ...]) -> None:
+    """Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers."""
+    import json
+
+    from speechgen import api
+
+    event = api.load_event(event_path) if event_path else None
+    results = {str(path): api.check_file(path, event=event, banks=banks) for path in files}
+    errors = sum(f.severity == "error" for found in results.values() for f in found)
+    if fmt == "json":
+        click.echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
+    else:
+        for path, found in results.items():
+            for f in found:
+                say(f"{path}: {f}", err=False)
+            counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
+            say(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info", err=False)
+    if errors:
+        sys.exit(1)
+
+
+@click.command()
+@click.argument("inputs", nargs=-1, required=True)
+@click.option(
+    "-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help="Folder for the drafts."
+)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores).")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first event that cannot be drafted.")
+@click.option("--report", type=click.Path(path_type=Path), help="Write a per-event report (.csv or .json).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings; the summary only.")
+@render_options
+def batch(
+    inputs: tuple[str, ...],
+    out: Path,
+    fmt: str,
+    jobs: int | None,
+    fail_fast: bool,
+    report: Path | None,
+    quiet: bool,
+    **kw: Any,
+) -> None:
+    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder.
+
+    A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when
+    every event was drafted.
+    """
+    from speechgen.run.batch import Batch, BatchSettings, counts
+
+    settings = BatchSettings(
+        folder=out,
+        fmt=fmt,
+        render=settings_from(kw),
+        jobs=jobs or default_jobs(),
+        fail_fast=fail_fast,
+        report=report,
+    )
+    cancel = threading.Event()
+    run = Batch(inputs, settings, cancel)
+    caught: list[int] = []
+
+    def stop(signum: int, frame: Any) -> None:
+        caught.append(signum)
+        cancel.set()  # the batch finishes what is being written, then stops
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    outcomes = []
+    show = not quiet and sys.stderr.isatty()
+    try:
+        with click.progressbar(
+            run.outcomes(), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
+        ) as bar:
+            for outcome in bar:
+                outcomes.append(outcome)
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+    found = counts(outcomes)
+    if not quiet:
+        for o in outcomes:
+            for w in o.warnings:
+                say(f"warning: {o.label}: {w}")
+    say(f"drafted {found['drafted']}, skipped {found['skipped']}, failed {found['failed']}")
+    for status in ("failed", "skipped"):
+        for o in outcomes:
+            if o.status == status:
+                for p in o.errors:
+                    say(f"skipped: {p}" if status == "skipped" else str(p))
+    run.write_report(outcomes)
+    if caught:
+        say("batch interrupted: the files written are complete; run again to draft the rest")
+        sys.exit(128 + caught[0])
+    if not outcomes:
+        say("no events found in the inputs")
+    sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
+
+
+def default_jobs() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

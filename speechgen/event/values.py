@@ -1,0 +1,212 @@
+"""Reading one value of an event file: text, lists, numbers, dates, choices.
+
+Each converter takes a YAML node and returns the normalised value, or raises ``Bad`` with the message
+the user sees beside the key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from typing import Any
+
+from speechgen.event import schema as S
+from speechgen.event.numerals import parse_int
+from speechgen.event.yamlsafe import MAX_NUMBER_TEXT, Node
+
+
+class Bad(Exception):
+    """A value that cannot be read; the message says what was expected and what was found."""
+
+
+def found(node: Node) -> str:
+    if node.kind == "map":
+        return "a mapping"
+    if node.kind == "seq":
+        return "a list"
+    v = node.value
+    if isinstance(v, bool):
+        return f"{'true' if v else 'false'}"
+    if isinstance(v, int) and abs(v) >= 10**MAX_NUMBER_TEXT:
+        return f"a number with more than {MAX_NUMBER_TEXT} digits"
+    if isinstance(v, (int, float)):
+        return str(v)
+    text = str(v)
+    return f'"{text[:40]}…"' if len(text) > 40 else f'"{text}"'
+
+
+def clean_text(text: str) -> str:
+    """Event text as a single line of data: controls and private-use marks removed."""
+    out = []
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if ch in "\t\r\n\u2028\u2029":
+            out.append(" ")
+        elif (cat in ("Cc", "Co", "Cs", "Cf") and ch != "\u200d") or ch in "\ufffe\uffff":  # U+FFFE/F: not XML
+            continue
+        else:
+            out.append(ch)
+    return re.sub(r"\s+", " ", "".join(out)).strip()
+
+
+def _text(node: Node) -> str:
+    v = node.value
+    if node.kind != "scalar" or isinstance(v, bool) or v is None:
+        raise Bad(f"expected text, found {found(node)}")
+    if isinstance(v, (dt.date, dt.datetime)):
+        v = _cn_date(v if isinstance(v, dt.date) else v.date())
+    text = clean_text(str(v))
+    if not text:
+        raise Bad("expected text, found an empty value")
+    if len(text) > S.MAX_TEXT:
+        raise Bad(f"text is {len(text)} characters; at most {S.MAX_TEXT} are accepted")
+    return text
+
+
+def _texts(node: Node) -> tuple[str, ...]:
+    if node.kind == "scalar":
+        return (_text(node),)
+    if node.kind != "seq":
+        raise Bad(f"expected a list of short phrases, found {found(node)}")
+    if len(node.value) > S.MAX_ITEMS:
+        raise Bad(f"list has {len(node.value)} items; at most {S.MAX_ITEMS} are accepted")
+    items = []
+    for i, item in enumerate(node.value, 1):
+        try:
+            items.append(_text(item))
+        except Bad as bad:
+            raise Bad(f"item {i}: {bad}") from None
+    if not items:
+        return ()
+    return tuple(items)
+
+
+def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole number") -> int:
+    v = node.value
+    if node.kind != "scalar" or isinstance(v, bool):
+        raise Bad(f"expected {what}, found {found(node)}")
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, int):
+        n: int | None = v
+    else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
+        n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
+    if n is None:
+        raise Bad(f"expected {what}, found {found(node)}")
+    if not lo <= n <= hi:
+        raise Bad(f"expected {what} from {lo} to {hi}, found {found(node)}")  # as written: 一千万, 1e+308
+    return n
+
+
+_CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
+_ISO_DATE = re.compile(r"^\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\s*$")
+
+
+def _date(node: Node) -> dt.date:
+    v = node.value
+    if isinstance(v, dt.datetime):
+        return v.date()
+    if isinstance(v, dt.date):
+        return v
+    if node.kind == "scalar" and isinstance(v, str):
+        m = _CN_DATE.match(v.translate(str.maketrans("０１２３４５６７８９", "0123456789"))) or _ISO_DATE.match(v)
+        if m:
+            try:
+                return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+            except ValueError:
+                raise Bad(f'no such date: "{v}"') from None
+    raise Bad(f"expected a date as YYYY-MM-DD or 2026年3月16日, found {found(node)}")
+
+
+def _cn_date(d: dt.date) -> str:
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _choice(node: Node, table: dict[str, str], allowed: tuple[str, ...], what: str) -> str:
+    v = node.value
+    if node.kind == "scalar" and isinstance(v, str):
+        key = v.strip()
+        if key in allowed:
+            return key
+        if key in table:
+            return table[key]
+    shown = " | ".join(allowed)
+    raise Bad(f"expected {what}: {shown}, found {found(node)}")
+
+
+def _type(node: Node) -> str:
+    return _choice(node, S.TYPE_ALIASES, S.MEETING_TYPES, "one of")
+
+
+def _level(node: Node) -> str:
+    v = node.value
+    if node.kind == "scalar" and isinstance(v, str):
+        s = v.strip().removesuffix("级")
+        if s in S.LEVELS:
+            return s
+    raise Bad(f"expected one of: {' | '.join(S.LEVELS)}, found {found(node)}")
+
+
+def _style(node: Node) -> str:
+    v = node.value
+    if node.kind != "scalar" or not isinstance(v, str) or not re.fullmatch(r"[\w\-]{1,40}", v.strip()):
+        raise Bad(f"expected a style name such as formal, warm or concise, found {found(node)}")
+    return v.strip()
+
+
+def _role(node: Node) -> str:
+    return _choice(node, S.ROLE_ALIASES, S.ROLES, "one of")
+
+
+def _direction(node: Node) -> str:
+    return _choice(node, S.DIRECTION_ALIASES, S.DIRECTIONS, "one of")
+
+
+MAX_CHOICES = 400
+MAX_CHOICE_TEXT = 2000
+
+
+def _choices(node: Node) -> dict[str, str]:
+    """Fixed choices: place (``opening.announce#0``) → the bank text of the variant kept there."""
+    if node.kind != "map":
+        raise Bad(f"expected a mapping of places to sentences, found {found(node)}")
+    if len(node.value) > MAX_CHOICES:
+        raise Bad(f"{len(node.value)} fixed choices; at most {MAX_CHOICES} are accepted")
+    out: dict[str, str] = {}
+    for key, entry in node.value.items():
+        if not re.fullmatch(r"[\w.\-]{1,120}#\d{1,4}", key):
+            raise Bad(f'"{key}" is not a place such as opening.announce#0')
+        v = entry.node.value
+        if entry.node.kind != "scalar" or not isinstance(v, str) or not v.strip():
+            raise Bad(f"{key}: expected the text of a variant, found {found(entry.node)}")
+        if len(v) > MAX_CHOICE_TEXT:
+            raise Bad(f"{key}: text is {len(v)} characters; at most {MAX_CHOICE_TEXT} are accepted")
+        out[key] = " ".join(v.split())
+    return out
+
+
+def _filename(node: Node) -> str:
+    text = _text(node)
+    if "/" in text or "\\" in text or text in (".", "..") or text.startswith("."):
+        raise Bad(f'expected a file name, not a path, found "{text}"')
+    return text
+
+
+CONVERTERS: dict[str, Any] = {
+    "text": _text,
+    "texts": _texts,
+    "int": _int,
+    "date": _date,
+    "level": _level,
+    "type": _type,
+    "style": _style,
+    "filename": _filename,
+    "role": _role,
+    "direction": _direction,
+    "choices": _choices,
+    "points": lambda n: _int(n, *S.POINTS_RANGE, what="a number of main points"),
+    "length": lambda n: _int(n, *S.LENGTH_RANGE, what="a number of characters"),
+    "minutes": lambda n: _int(n, *S.MINUTES_RANGE, what="a number of minutes"),
+    "seed": lambda n: _int(n, 0, 2**32 - 1, what="a whole-number seed"),
+}

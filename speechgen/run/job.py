@@ -1,0 +1,92 @@
+"""One batch job, in whichever process runs it: draft, review, export and write one event.
+
+Everything a worker needs travels in ``BatchSettings`` (frozen, picklable), so the same code runs inline,
+in a forked worker or in a spawned one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from speechgen import api
+from speechgen.errors import Problem, SpeechgenError, StrictError
+from speechgen.run.inputs import Job
+from speechgen.run.output import OutputExists, write_atomic
+from speechgen.run.render import RenderSettings
+
+
+@dataclass(frozen=True)
+class BatchSettings:
+    folder: Path
+    fmt: str = "docx"
+    render: RenderSettings = field(default_factory=RenderSettings)
+    jobs: int = 1  # more than one: worker processes
+    fail_fast: bool = False
+    report: Path | None = None
+
+
+@dataclass
+class Outcome:
+    """What became of one event; all the report needs, and nothing of the draft itself."""
+
+    label: str
+    status: str  # drafted | skipped | failed
+    output: str = ""
+    type: str = ""
+    style: str = ""
+    seed: int | None = None
+    han_characters: int = 0
+    minutes: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+
+
+def run_job(job: Job, settings: BatchSettings) -> Outcome:
+    if job.event is None:
+        return Outcome(job.label, "failed", errors=list(job.problems))
+    return draft_job(job, settings)
+
+
+def draft_job(job: Job, s: BatchSettings) -> Outcome:
+    """Draft, review, export and write one event (in a worker process, or inline for one job)."""
+    assert job.event is not None
+    r = s.render
+    out = Outcome(job.label, "failed", output=job.output, type=job.event.type)
+    path = s.folder / job.output
+    try:
+        if not r.force and (path.exists() or path.is_symlink()):
+            raise OutputExists(path)  # before drafting: a rerun after an interruption is quick
+        draft = api.draft(job.event, options=r.options)
+        if r.strict:
+            api.review(draft, event=job.event, strict=True)
+        data = api.export(draft, s.fmt, layout=r.layout, explain=r.explain, reference=r.reference)
+        write_atomic(path, data, force=r.force, sync=False)
+    except OutputExists as exc:
+        out.status, out.errors = "skipped", [Problem(str(exc.path), "exists; use --force to overwrite")]
+        return out
+    except StrictError as exc:
+        out.errors = [job.locate(exc.message)] + [job.locate(f"check: {f}") for f in exc.findings]
+        return out
+    except SpeechgenError as exc:
+        problems = getattr(exc, "problems", None)
+        out.errors = [p.within(job.context) for p in problems] if problems else [job.locate(exc.message)]
+        return out
+    except Exception as exc:  # noqa: BLE001 - a bug must not stop the other events
+        out.errors = [job.locate(f"internal error: {type(exc).__name__}: {exc}")]
+        return out
+    info = draft.info
+    out.status, out.style, out.seed = "drafted", info.style, info.seed
+    out.han_characters, out.minutes = info.han_characters, info.minutes
+    own = f"{job.file}: "  # event warnings name their file; the label (with the document) replaces it
+    out.warnings = [w[len(own) :] if w.startswith(own) else w for w in info.warnings]
+    return out
+
+
+def review_lines(review: api.Review) -> list[str]:
+    """A review as the lines a front-end shows: warnings, facts not used, checker findings."""
+    lines = list(review.warnings)
+    marked = "marked 【待补充】" if review.marked else "sentences left out"
+    lines += [f"missing: {path} ({alias}): {marked}" for path, alias in review.missing.items()]
+    lines += [f"check: {f}" for f in review.findings if f.severity != "info"]
+    return lines
