@@ -164,14 +164,17 @@ def _write_named(path: Path, data: bytes, force: bool, sync: bool) -> None:
     try:  # created inside the try: an interruption at any point removes the temporary by name
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o644)
         _write_all(fd, data, sync)
-        os.close(fd)
-        fd = -1
+        closing, fd = fd, -1
+        os.close(closing)
         if not force and (path.exists() or path.is_symlink()):
             raise OutputExists(path)
         os.replace(tmp, path)
     except BaseException:
+        # a signal can land between any two steps above (even after close, before fd is cleared):
+        # closing again may fail, and must not stop the temporary from being removed
         if fd >= 0:
-            os.close(fd)
+            with contextlib.suppress(OSError):
+                os.close(fd)
         _unlink(tmp)
         raise
 
