@@ -105,7 +105,7 @@ def alternatives(event: Event, place: str, *, options: Options | None = None) ->
     kept = comp.kept_places()
     if place not in kept:
         raise ConfigError(f'the draft has no sentence at "{place}"')
-    return comp.composer.picker.alternatives(place, kept)
+    return comp.alternatives(place)
 
 
 def choices_of(d: Draft) -> dict[str, str]:

@@ -264,10 +264,8 @@ def finalise(draft: Draft) -> Draft:
     """Apply numbering, enumeration words and the announced count on the tree."""
     for p in draft.paragraphs():
         _one_vocative(p)
-    count = to_chinese(len(draft.sections))
     for s in draft.sentences():
-        if COUNT_MARK in s.text:
-            s.text = s.text.replace(COUNT_MARK, count)
+        s.text = with_count(s.text, len(draft.sections))
     for i, section in enumerate(draft.sections, 1):
         section.number = f"{to_chinese(i)}、"
         points = [b for b in section.blocks if isinstance(b, Point)]
@@ -278,6 +276,11 @@ def finalise(draft: Draft) -> Draft:
     _enumerate(draft.opening)
     _enumerate(draft.closing)
     return draft
+
+
+def with_count(text: str, sections: int) -> str:
+    """The announced count (「讲三点意见」) written in, as the draft has that many sections."""
+    return text.replace(COUNT_MARK, to_chinese(sections)) if COUNT_MARK in text else text
 
 
 def _one_vocative(p: Paragraph) -> None:

@@ -275,7 +275,13 @@ def test_parsed_banks_are_cached_between_runs_and_refreshed_on_edit(tmp_path: Pa
     first = load_banks("formal", (user,))
     assert list((tmp_path / "cache" / "speechgen").glob("banks-*.json"))
     banks_module._load_cached.cache_clear()
-    again = load_banks("formal", (user,))
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("the banks were parsed again instead of read from the cache")
+
+    with monkeypatch.context() as m:
+        m.setattr(banks_module, "_load", no_parsing)
+        again = load_banks("formal", (user,))
     assert [v.text for v in again.variants("closing.wishes")] == [v.text for v in first.variants("closing.wishes")]
     assert again.variants("closing.wishes")[-1].where == first.variants("closing.wishes")[-1].where
     bank.write_text("closing.wishes:\n  - 最后，祝大家工作顺利、身体健康！\n", encoding="utf-8")

@@ -452,6 +452,19 @@ def test_every_format(runner, workdir: Path, fmt: str) -> None:
     assert result.exit_code == 0, result.output
     names = files(workdir / "out")
     assert len(names) == 3 and all(n.endswith(f".{fmt}") for n in names)
+    for name in names:  # each file read back as its format: complete, a whole speech
+        path = workdir / "out" / name
+        if fmt == "docx":
+            paragraphs = [p.text for p in Document(str(path)).paragraphs]
+            assert paragraphs[0].startswith("在") and paragraphs[-1] == "谢谢大家！"
+        elif fmt == "json":
+            data = json.loads(path.read_text(encoding="utf-8"))
+            assert data["format"] == "speechgen.draft" and data["closing"][-1]["text"] == "谢谢大家！"
+            assert len(data["sections"]) == data["info"]["points"] >= 2
+        else:
+            text = path.read_text(encoding="utf-8")
+            assert text.lstrip("# ").startswith("在") and text.rstrip().endswith("谢谢大家！")
+            assert "同志们：" in text and "一、" in text
 
 
 # -- parallel, and the fast .docx writer ------------------------------------------------------------

@@ -43,7 +43,9 @@ def test_skeleton(meeting_type, seed, event, draft: Draft) -> None:
     assert draft.date_line == f"（{d.year}年{d.month}月{d.day}日）"
     assert draft.salutation.endswith("同志们：")
     assert draft.closing[-1].text == "谢谢大家！"
-    assert draft.closing[0].text.startswith("同志们") or len(draft.closing) >= 2
+    assert len(draft.closing) >= 3, "a call to action, the wishes, then the thanks"
+    assert draft.closing[-2].text.startswith("最后，"), "the wishes come last before 谢谢大家"
+    assert not draft.closing[0].text.startswith("最后"), "the call comes before the wishes"
 
 
 @pytest.mark.parametrize(("meeting_type", "seed", "event", "draft"), ALL, ids=IDS)
@@ -136,7 +138,8 @@ def test_missing_facts_leave_sentences_out_or_marked(tmp_path) -> None:
     marked = api.draft(event, options=Options(seed=1, mark_missing=True))
     marked_text = "".join(t for _, t in marked.lines())
     assert "【待补充：会前议程】" in marked_text
-    assert "【待补充：人数】" in marked_text or "【待补充：" in marked_text
+    assert set(re.findall(r"【待补充：(.+?)】", marked_text)) >= {"会前议程", "人数"}
+    assert set(marked.info.missing) == set(plain.info.missing) >= {"meeting.before_speech", "program.cadres"}
     body = "".join(t for k, t in plain.lines() if k != "date")
     assert not re.search(r"\d", body), "no number of its own in a draft without facts"
 

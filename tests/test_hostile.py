@@ -199,16 +199,6 @@ def test_broken_file_with_output_option(name: str, runner: CliRunner, workdir: P
     assert _files(workdir) == [name]
 
 
-def test_unknown_style_names_the_choices(runner: CliRunner, workdir: Path) -> None:
-    """Until the gap above is closed: the style error at least lists what is available, and writes nothing."""
-    shutil.copy(BROKEN_DIR / "unknown_style.yaml", workdir / "unknown_style.yaml")
-    result = _render(runner, "unknown_style.yaml")
-    assert result.exit_code == 1
-    assert f'unknown style "fancy"; available styles: {", ".join(available_styles())}' in result.stderr
-    assert "Traceback" not in result.output
-    assert _files(workdir) == ["unknown_style.yaml"]
-
-
 def test_file_over_one_megabyte(runner: CliRunner, workdir: Path) -> None:
     big = workdir / "big.yaml"
     padding = "# " + "很" * 400 + "\n"

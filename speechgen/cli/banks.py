@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from speechgen.cli import say
+from speechgen.cli.say import say
 
 
 @click.group()

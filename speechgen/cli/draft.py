@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli import say
+from speechgen.cli.say import say
 from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, MINUTES_RANGE, POINTS_RANGE, RATE_RANGE
 from speechgen.export import FORMATS
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,9 @@ from speechgen.compose import tree
 from speechgen.compose.banks import BankSet, Variant
 from speechgen.compose.context import present, variables, vocabulary_words
 from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, new_environment, substitute
-from speechgen.compose.picker import Picker
+from speechgen.compose.picker import Alternative, Picker
 from speechgen.compose.plan import Plan
-from speechgen.draft import COUNT_MARK, Draft, DraftInfo, Sentence, finalise
+from speechgen.draft import COUNT_MARK, Draft, DraftInfo, Sentence, finalise, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event, FrozenMap
 from speechgen.event.schema import alias_of
@@ -251,6 +251,12 @@ class Composition:
     def kept_places(self) -> set[str]:
         return {s.place for s in self.draft.sentences() if s.place}
 
+    def alternatives(self, place: str) -> list[Alternative]:
+        """What else could stand at a place of the finished draft, as it would read there."""
+        found = self.composer.picker.alternatives(place, self.kept_places())
+        n = len(self.draft.sections)
+        return [replace(a, text=with_count(a.text, n)) for a in found]
+
 
 def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
     """The draft for the plan: points chosen and optional sentences trimmed to the target length."""
@@ -297,7 +303,7 @@ def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftIn
             f"length {count} characters is {off:+.0%} off the target of {plan.target}: the banks cannot fit it closer"
         )
     kept = {s.place for s in draft.sentences() if s.place}
-    unused = tuple(p for p in sorted(plan.choices) if p not in kept or p not in composer.picker.reached)
+    unused = tuple(p for p, _ in plan.choices if p not in kept or p not in composer.picker.reached)
     return DraftInfo(
         type=event.type,
         style=plan.style,

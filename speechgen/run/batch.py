@@ -129,6 +129,7 @@ def report_bytes(outcomes: list[Outcome], suffix: str) -> bytes:
                 "warnings": o.warnings,
                 "status": o.status,
                 "errors": [str(p) for p in o.errors],
+                "problems": [p.to_dict() for p in o.errors],
             }
         )
     if suffix == ".json":
@@ -137,5 +138,6 @@ def report_bytes(outcomes: list[Outcome], suffix: str) -> bytes:
     writer = csv.DictWriter(buf, fieldnames=REPORT_FIELDS, lineterminator="\n")
     writer.writeheader()
     for r in rows:
-        writer.writerow({**r, "warnings": "; ".join(r["warnings"]), "errors": "; ".join(r["errors"])})
+        row = {k: r[k] for k in REPORT_FIELDS}
+        writer.writerow({**row, "warnings": "; ".join(r["warnings"]), "errors": "; ".join(r["errors"])})
     return buf.getvalue().encode("utf-8-sig")
