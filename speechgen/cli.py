@@ -148,6 +148,13 @@ def render_options(f: Any) -> Any:
                 type=click.Path(path_type=Path),
                 help="Take styles and page setup from an office's own .docx.",
             ),
+            click.option(
+                "--title-break",
+                "title_break",
+                multiple=True,
+                metavar="TEXT",
+                help="Break the title after TEXT (repeatable); a | in meeting.name does the same.",
+            ),
             click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
             click.option("--force", is_flag=True, help="Overwrite existing files."),
         ]
@@ -317,6 +324,18 @@ def banks_check(dirs: tuple[Path, ...], templates: tuple[Path, ...]) -> None:
     click.echo(f"banks check: {errors} error(s), {len(findings) - errors} warning(s)")
     if errors:
         sys.exit(1)
+
+
+@main.command()
+@click.option(
+    "--layout", "layout", type=click.Path(path_type=Path), help="A --layout file whose faces to check instead."
+)
+def fonts(layout: Path | None) -> None:
+    """The faces of the Word layout: installed or missing, and what Word/WPS and the PDF set instead."""
+    from .export.fonts import format_report
+    from .export.layout import Layout, load_layout
+
+    click.echo(format_report(load_layout(layout) if layout else Layout()), nl=False)
 
 
 @main.command()

@@ -50,9 +50,12 @@ def output_path(event: Event, out: str | None, fmt: str) -> Path:
 
 
 def layout_from(kw: dict[str, Any]):  # noqa: ANN201
+    from dataclasses import replace
+
     from .export.layout import Layout, load_layout
 
-    return load_layout(kw["layout"]) if kw.get("layout") else Layout()
+    layout = load_layout(kw["layout"]) if kw.get("layout") else Layout()
+    return replace(layout, title_breaks=tuple(kw.get("title_break") or ()))
 
 
 def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
@@ -69,6 +72,10 @@ def render_one(event_path: Path, out: str | None, fmt: str | None, **kw: Any) ->
     draft = draft_event(event, options_from(kw))
     report = review(draft, event, strict=bool(kw.get("strict")))
     data = export(draft, fmt, layout, explain=bool(kw.get("explain")), reference=kw.get("reference"))
+    if fmt == "pdf":
+        from .export.fonts import fallback_warning
+
+        report.extend(filter(None, [fallback_warning(layout)]))
     if path is None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()

@@ -208,8 +208,12 @@ def report(layout: Layout) -> list[FaceReport]:
             word = pdf = ""
             if not installed:
                 alt = FALLBACKS.get(name, "")
-                word = alt if alt and alt.lower() in have else f"{alt} (missing too): their own default" if alt else ""
-                word = word or "their own default (usually 宋体)"
+                if alt and alt.lower() in have:
+                    word = f"{alt}, the fallback recorded in the file"
+                elif alt:
+                    word = f"their own default ({alt}, the fallback recorded in the file, is missing too)"
+                else:
+                    word = "their own default (usually 宋体)"
                 if config is not None:
                     pdf = stand_in(name, config) or "no stand-in installed"
                 else:
@@ -225,3 +229,30 @@ def fallback_warning(layout: Layout) -> str | None:
         return None
     pairs = "; ".join(f"{r.name} → {r.pdf}" for r in missing)
     return f"warning: the PDF uses stand-in fonts: {pairs} (speechgen fonts lists what to install)"
+
+
+def format_report(layout: Layout) -> str:
+    """The report `speechgen fonts` prints: one block a face, then what to do about the missing ones."""
+    rows = report(layout)
+    lines = []
+    for r in rows:
+        state = "installed" if r.installed else "MISSING"
+        lines.append(f"{r.name}  ({', '.join(r.uses)}): {state}")
+        if not r.installed:
+            lines.append(f"    Word, WPS: {r.word}")
+            lines.append(f"    LibreOffice, PDF: {r.pdf}")
+    missing = [r.name for r in rows if not r.installed]
+    if missing:
+        lines.append("")
+        lines.append(
+            f"{len(missing)} of {len(rows)} faces missing: {', '.join(missing)}. Install the office's fonts "
+            "(docs/fonts.md says how); until then Word and WPS show their fallbacks and the PDF its stand-ins."
+        )
+        free = [r.pdf for r in rows if not r.installed and "no stand-in" in r.pdf]
+        if free:
+            packages = " ".join(sorted(set(FREE_FACES.values())))
+            lines.append(f"No free stand-in installed either; on Debian/Ubuntu: sudo apt-get install {packages}")
+    else:
+        lines.append("")
+        lines.append(f"All {len(rows)} faces are installed.")
+    return "\n".join(lines) + "\n"
