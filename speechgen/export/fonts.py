@@ -215,11 +215,21 @@ def report(layout: Layout) -> list[FaceReport]:
                 else:
                     word = "their own default (usually 宋体)"
                 if config is not None:
-                    pdf = stand_in(name, config) or "no stand-in installed"
+                    pdf = _pdf_stand_in(name, config)
                 else:
                     pdf = "LibreOffice's own substitute (no fontconfig here)"
             out.append(FaceReport(name, uses, installed, word, pdf))
     return out
+
+
+def _pdf_stand_in(name: str, config: Path) -> str:
+    found = stand_in(name, config)
+    rule = rule_for(name)
+    chain = rule.chain if rule else ()
+    if found and any(found == n or found.startswith(n + " ") for n in chain):
+        return found
+    free = ", ".join(n for n in chain if n in FREE_FACES) or "none known"
+    return f"{found or 'nothing'}, fontconfig's last resort: no stand-in installed ({free})"
 
 
 def fallback_warning(layout: Layout) -> str | None:
@@ -248,7 +258,7 @@ def format_report(layout: Layout) -> str:
             f"{len(missing)} of {len(rows)} faces missing: {', '.join(missing)}. Install the office's fonts "
             "(docs/fonts.md says how); until then Word and WPS show their fallbacks and the PDF its stand-ins."
         )
-        free = [r.pdf for r in rows if not r.installed and "no stand-in" in r.pdf]
+        free = [r.pdf for r in rows if not r.installed and "no stand-in installed" in r.pdf]
         if free:
             packages = " ".join(sorted(set(FREE_FACES.values())))
             lines.append(f"No free stand-in installed either; on Debian/Ubuntu: sudo apt-get install {packages}")
