@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
+import io
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -32,6 +35,7 @@ INSTALL_HINT = (
     "Windows/macOS: libreoffice.org), or write .docx and print to PDF from Word or WPS."
 )
 PREFIX = "speechgen-pdf-"
+_FONT_ATTR = re.compile(r'w:(?:ascii|hAnsi|eastAsia|cs|name)="([^"]+)"')
 STALE_AFTER = 3600  # seconds, for a folder whose owner cannot be told
 
 
@@ -71,8 +75,20 @@ def docx_to_pdf(
         pdf = tmp / "draft.pdf"
         if not pdf.is_file():
             raise SpeechgenError("LibreOffice could not convert the draft to PDF")
-        faces = fonts.matched_faces([name for name, _ in fonts.faces(layout)], config) if config else {}
+        faces = fonts.matched_faces(named_fonts(data), config) if config else {}
         return reproducible(pdf.read_bytes(), when or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), faces)
+
+
+def named_fonts(docx: bytes) -> list[str]:
+    """Every font a .docx names (font table, styles, text, footers): the faces a PDF of it may use."""
+    names: dict[str, None] = {}
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        for part in z.namelist():
+            if part.startswith("word/") and part.endswith(".xml"):
+                text = z.read(part).decode("utf-8", errors="replace")
+                for name in _FONT_ATTR.findall(text):
+                    names.setdefault(html.unescape(name))
+    return list(names)
 
 
 def without_autospace(odt: Path) -> None:
