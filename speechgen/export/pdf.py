@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 import zipfile
@@ -58,7 +59,8 @@ def docx_to_pdf(
         src = tmp / "draft.docx"
         src.write_bytes(data)
         env = dict(os.environ, HOME=str(tmp), TZ="UTC")
-        config = fonts.write_conversion_config(tmp, layout) if fonts.has_fontconfig() else None
+        # LibreOffice finds fonts through fontconfig everywhere but on Windows and macOS
+        config = fonts.write_conversion_config(tmp, layout) if sys.platform not in ("win32", "darwin") else None
         if config is not None:
             env["FONTCONFIG_FILE"] = str(config)
         profile = (tmp / "profile").as_uri()
@@ -75,7 +77,7 @@ def docx_to_pdf(
         pdf = tmp / "draft.pdf"
         if not pdf.is_file():
             raise SpeechgenError("LibreOffice could not convert the draft to PDF")
-        faces = fonts.matched_faces(named_fonts(data), config) if config else {}
+        faces = fonts.matched_faces(named_fonts(data), config) if config and fonts.has_fontconfig() else {}
         return reproducible(pdf.read_bytes(), when or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), faces)
 
 
