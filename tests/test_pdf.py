@@ -120,7 +120,10 @@ def test_two_renders_are_byte_identical_and_dated_by_the_meeting(runner, workdir
     assert a == b
     info = tool("pdfinfo", str(workdir / "a.pdf"))
     assert re.search(r"CreationDate:\s+Tue Jan 20 00:00:00 2026", info), info
-    assert result.output.count("warning: the PDF uses stand-in fonts") <= 1
+    from speechgen.export.fonts import fallback_warning
+
+    expected = 1 if fallback_warning(Layout()) else 0  # this machine lacks an official face: said once
+    assert result.output.count("warning: the PDF uses stand-in fonts") == expected
 
 
 def test_source_date_epoch_sets_the_date(monkeypatch) -> None:
