@@ -6,6 +6,7 @@ test that tells Simplified from Japanese glyph shapes by comparing three renderi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import os
@@ -212,10 +213,8 @@ def test_an_interrupted_conversion_leaves_no_folder_and_no_office(tmp_path: Path
     time.sleep(0.5)
     running = []
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
+        with contextlib.suppress(OSError):
             running.append(cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
-        except OSError:
-            pass
     assert not [args for args in running if str(tmp_path) in args], "LibreOffice outlived the conversion"
 
 
