@@ -58,6 +58,8 @@ __all__ = [
     "bank_set",
     "check_banks",
     "check_file",
+    "fonts_report",
+    "fonts_fallback",
 ]
 
 
@@ -236,3 +238,19 @@ def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...
     from speechgen.review.reader import read_draft
 
     return check_lines(read_draft(path), event, load_formulations(banks))
+
+
+def fonts_report(layout: Layout | None = None) -> str:
+    """Each face the Word layout uses: installed or missing, and what Word/WPS and the PDF set instead."""
+    from speechgen.export.fonts import format_report
+    from speechgen.export.layout import Layout as _Layout
+
+    return format_report(layout or _Layout())
+
+
+def fonts_fallback(layout: Layout | None = None) -> str | None:
+    """One warning line when a PDF would be set in stand-in faces, else None."""
+    from speechgen.export.fonts import fallback_warning
+    from speechgen.export.layout import Layout as _Layout
+
+    return fallback_warning(layout or _Layout())

@@ -315,7 +315,8 @@ def test_event_values_are_never_rendered(runner: CliRunner, workdir: Path) -> No
     text = "\n".join(paragraphs)
     name = "全县{{ 7*7 }}驻村蹲点{% if true %}工作{% endif %}会议{# x #}"
     assert name in text  # literally, in the body
-    assert name.replace(" ", "") in paragraphs[0].replace(" ", "")  # and in the title
+    title = paragraphs[0].replace("\n", "")  # a long title is broken into lines (w:br)
+    assert name.replace(" ", "") in title.replace(" ", "")  # and in the title
     assert "{{ cycler.__init__.__globals__.os.popen('id').read() }}" in text  # context is used verbatim
     assert "49" not in text
     assert "<class" not in text and "uid=" not in text and "Undefined" not in text

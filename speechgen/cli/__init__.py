@@ -86,9 +86,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from speechgen.cli import banks, draft
+    from speechgen.cli import banks, draft, fonts
 
-    for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks):
+    for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks, fonts.fonts):
         main.add_command(command)
 
 

@@ -67,6 +67,13 @@ def render_options(f: Any) -> Any:
                 type=click.Path(path_type=Path),
                 help="Take styles and page setup from an office's own .docx.",
             ),
+            click.option(
+                "--title-break",
+                "title_break",
+                multiple=True,
+                metavar="TEXT",
+                help="Break the title after TEXT (repeatable); a | in meeting.name does the same.",
+            ),
             click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
             click.option("--force", is_flag=True, help="Overwrite existing files."),
         ]
@@ -77,6 +84,8 @@ def render_options(f: Any) -> Any:
 
 def settings_from(kw: dict[str, Any]) -> RenderSettings:
     """The typed, frozen settings of a render from the command line's options."""
+    from dataclasses import replace
+
     from speechgen import api
     from speechgen.export.layout import Layout
     from speechgen.run.render import RenderSettings
@@ -92,9 +101,10 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
         banks=tuple(kw.get("banks") or ()),
         templates=tuple(kw.get("templates") or ()),
     )
+    layout = api.load_layout(kw["layout"]) if kw.get("layout") else Layout()
     return RenderSettings(
         options=options,
-        layout=api.load_layout(kw["layout"]) if kw.get("layout") else Layout(),
+        layout=replace(layout, title_breaks=tuple(kw.get("title_break") or ())),
         explain=bool(kw.get("explain")),
         reference=kw.get("reference"),
         strict=bool(kw.get("strict")),
@@ -122,6 +132,8 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
     say(f"{done.path or '<stdout>'}: {info.han_characters} Han characters, about {info.minutes} minutes")
     for line in review_lines(done.review):
         say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
+    for line in done.notes:
+        say(line)
 
 
 @click.command()

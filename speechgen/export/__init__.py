@@ -17,6 +17,7 @@ def export(draft, fmt: str, layout=None, explain: bool = False, reference=None) 
     data = to_docx(draft, layout, explain=explain, reference=reference)
     if fmt == "pdf":
         from .pdf import docx_to_pdf
+        from .pdfbytes import pdf_time
 
-        return docx_to_pdf(data)
+        return docx_to_pdf(data, layout, pdf_time(draft.info.date or None))
     return data

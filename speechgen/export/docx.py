@@ -13,6 +13,7 @@ import functools
 import io
 import math
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 from docx import Document
@@ -26,8 +27,9 @@ from docx.shared import Mm, Pt
 
 from ..draft import Draft, Sentence
 from ..errors import InputError, Problem
-from . import ooxml
+from . import compat, ooxml
 from .layout import FALLBACKS, Layout
+from .titlebreak import strip_marks, title_lines
 
 CORE_MAX = 255
 STYLE_FOR = {
@@ -74,8 +76,10 @@ def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, refere
     comments: list[tuple[object, Sentence]] = []
     for kind, sentences in draft.printed():
         p = doc.add_paragraph(style=STYLE_FOR[kind])
-        for sentence in sentences:
-            run = p.add_run(sentence.shown)
+        for sentence, text in zip(sentences, run_texts(kind, sentences, layout), strict=True):
+            run = p.add_run(text)
+            if ooxml.needs_hint(text):
+                ooxml.hint_east_asia(run._r)
             if explain and (sentence.slot or sentence.source):
                 comments.append((run, sentence))
     for run, sentence in comments:
@@ -86,6 +90,16 @@ def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, refere
     out = io.BytesIO()
     doc.save(out)
     return ooxml.fixed_zip(out.getvalue())
+
+
+def run_texts(kind: str, sentences: list[Sentence], layout: Layout) -> list[str]:
+    """The text of each run of one printed line. The title is one run whose lines are joined by line
+    breaks (w:br): one paragraph, centred line by line alike in Word, WPS and LibreOffice, whose space
+    after falls under its last line only."""
+    if kind == "title":
+        title = "".join(s.shown for s in sentences)
+        return ["\n".join(title_lines(title, layout.title_chars, layout.title_breaks))]
+    return [s.shown for s in sentences]
 
 
 def _meeting_time(draft: Draft) -> dt.datetime:
@@ -100,9 +114,9 @@ def _meeting_time(draft: Draft) -> dt.datetime:
 
 
 def _properties(cp: CoreProperties, draft: Draft, when: dt.datetime) -> None:
-    cp.title = draft.title[:CORE_MAX]  # the package format allows 255 characters
+    cp.title = strip_marks(draft.title)[:CORE_MAX]  # the package format allows 255 characters
     cp.author = draft.info.author[:CORE_MAX]
-    cp.subject = draft.info.meeting[:CORE_MAX]
+    cp.subject = strip_marks(draft.info.meeting)[:CORE_MAX]
     cp.keywords = "讲话稿"
     cp.comments = "speechgen draft"
     cp.last_modified_by = "speechgen"
@@ -123,6 +137,7 @@ class _Prototype:
     """
 
     def __init__(self, layout: Layout) -> None:
+        self.layout = layout
         doc = Document(io.BytesIO(_base_document(layout)))
         core = doc.core_properties  # created here when the base has none, as in the python-docx path
         para = WD_STYLE_TYPE.PARAGRAPH
@@ -142,7 +157,8 @@ class _Prototype:
     def render(self, draft: Draft) -> bytes:
         document = copy.deepcopy(self.document)
         ooxml.add_paragraphs(
-            document.body, ((self.style_ids[kind], [s.shown for s in sentences]) for kind, sentences in draft.printed())
+            document.body,
+            ((self.style_ids[kind], run_texts(kind, sentences, self.layout)) for kind, sentences in draft.printed()),
         )
         core = copy.deepcopy(self.core)
         _properties(CoreProperties(core), draft, _meeting_time(draft))
@@ -161,9 +177,13 @@ def warm_up(layout: Layout) -> None:
     _prototype(layout)
 
 
-@functools.lru_cache(maxsize=8)
 def _base_document(layout: Layout) -> bytes:
-    """A lean, styled, empty document for this layout (built once, reused)."""
+    """A lean, styled, empty document for this layout (built once, reused; the title breaks do not change it)."""
+    return _base_bytes(replace(layout, title_breaks=()))
+
+
+@functools.lru_cache(maxsize=8)
+def _base_bytes(layout: Layout) -> bytes:
     doc = Document()
     _drop_extras(doc)
     _configure(doc, layout, restyle_all=True)
@@ -194,7 +214,13 @@ def _drop_extras(doc) -> None:
     """Parts of python-docx's default template a speech never uses (they cost time in every save)."""
     for rels in (doc.part.rels, doc.part.package.rels):
         for rid, rel in list(rels.items()):
-            if rel.reltype.rsplit("/", 1)[-1] in ("stylesWithEffects", "customXml", "thumbnail", "webSettings"):
+            if rel.reltype.rsplit("/", 1)[-1] in (
+                "stylesWithEffects",
+                "customXml",
+                "thumbnail",
+                "webSettings",
+                "numbering",  # lists a speech never uses, tied to list styles removed below
+            ):
                 del rels[rid]
     styles = doc.styles.element
     latent = styles.find(qn("w:latentStyles"))
@@ -228,6 +254,11 @@ def _configure(doc, layout: Layout, restyle_all: bool) -> None:
         if rpr_default is not None:
             ooxml.set_fonts(rpr_default, f.body)
             ooxml.set_lang(rpr_default)
+        ppr_default = defaults.find(qn("w:pPrDefault"))
+        ppr = None if ppr_default is None else ppr_default.find(qn("w:pPr"))
+        if ppr is not None:
+            ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)
+            ooxml.set_ppr_flag(ppr, "autoSpaceDN", False)
     ooxml.set_theme_font_lang(doc.settings.element)
 
     for name, font, size, align, indent, bold, level in (
@@ -247,14 +278,22 @@ def _configure(doc, layout: Layout, restyle_all: bool) -> None:
             ooxml.set_outline_level(s, level)
     if restyle_all:
         _page(doc, layout)
-    ooxml.font_table_fallbacks(doc, {k: v for k, v in FALLBACKS.items()})
+    compat.comment_styles(doc, layout)
+    compat.drop_dangling_links(doc)
+    if restyle_all:
+        compat.theme_fonts(doc, layout)
+        compat.font_table(doc, layout)
+    else:
+        ooxml.font_table_fallbacks(doc, dict(FALLBACKS))
+    ooxml.sort_properties(doc.styles.element)
 
 
 def _para(s, layout: Layout, font: str, size: float, indent: bool, align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=False):
     ooxml.set_fonts(s.element, font)
     if s.name in ("Normal", "Salutation", "Heading 1", "Heading 2", "Heading 3"):
-        width_pt = (210 - layout.margins.left - layout.margins.right) / 25.4 * 72
-        ooxml.set_char_spacing(s.element, math.floor((width_pt / layout.chars_per_line - size) * 20))
+        ooxml.set_char_spacing(s.element, math.floor((layout.type_width / layout.chars_per_line - size) * 20))
+    elif s.name == "Title":
+        ooxml.set_char_spacing(s.element, 0)  # the template's +0.25 pt would push a 20-character title to 2 lines
     ooxml.drop_color(s.element)
     s.font.size = Pt(size)
     s.font.bold = bold
@@ -264,7 +303,13 @@ def _para(s, layout: Layout, font: str, size: float, indent: bool, align=WD_ALIG
     pf.space_before = Pt(0)
     pf.space_after = Pt(0)
     pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(layout.line_spacing)
+    pf.line_spacing = Pt(layout.title_line_spacing if s.name == "Title" else layout.line_spacing)
+    ppr = s.element.get_or_add_pPr()
+    # no automatic gap between Han characters and digits or Latin letters: 2026年1月20日, not 2026 年 1 月 20 日
+    ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)
+    ooxml.set_ppr_flag(ppr, "autoSpaceDN", False)
+    if s.name == "Title":
+        ooxml.set_ppr_flag(ppr, "snapToGrid", False)  # else LibreOffice gives each 22 pt line two grid lines
     pf.first_line_indent = Pt(size * layout.first_line_indent) if indent else Pt(0)
     pf.left_indent = Pt(0)
     pf.widow_control = True
@@ -291,6 +336,9 @@ def _page_numbers(doc, section, layout: Layout) -> None:
         return
     footer_style, _ = (doc.styles["Footer"], None)
     ooxml.set_fonts(footer_style.element, layout.fonts.page_number)
+    ppr = footer_style.element.get_or_add_pPr()
+    ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)
+    ooxml.set_ppr_flag(ppr, "autoSpaceDN", False)
     footer_style.font.size = Pt(layout.sizes.page_number)
     one_char = Pt(layout.sizes.page_number)
     if layout.page_numbers == "centre":

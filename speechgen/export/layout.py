@@ -71,6 +71,18 @@ class Layout:
     chars_per_line: int = 28
     page_numbers: str = "outside"  # outside: odd pages right, even pages left; centre; none
     first_line_indent: float = 2  # characters
+    title_line_spacing: float = 30  # points, exact, off the line grid: the two lines of a title sit close
+    title_breaks: tuple[str, ...] = ()  # --title-break: break the title after each of these texts
+
+    @property
+    def type_width(self) -> float:
+        """The width of the type area in points (156 mm by default)."""
+        return (210 - self.margins.left - self.margins.right) / 25.4 * 72
+
+    @property
+    def title_chars(self) -> float:
+        """How many full-width characters of the title fit on one line, with a point to spare (20 by default)."""
+        return (self.type_width - 1) / self.sizes.title
 
 
 def load_layout(path: str | Path) -> Layout:
@@ -121,9 +133,14 @@ def load_layout(path: str | Path) -> Layout:
                 )
             else:
                 layout = replace(layout, page_numbers=node.value)
-        elif key in ("line_spacing", "first_line_indent", "chars_per_line"):
+        elif key in ("line_spacing", "first_line_indent", "chars_per_line", "title_line_spacing"):
             v = node.value
-            lo, hi = {"line_spacing": (12, 60), "first_line_indent": (0, 4), "chars_per_line": (20, 40)}[key]
+            lo, hi = {
+                "line_spacing": (12, 60),
+                "first_line_indent": (0, 4),
+                "chars_per_line": (20, 40),
+                "title_line_spacing": (12, 80),
+            }[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
                 problems.append(
                     Problem(name, f"expected a number from {lo} to {hi}, found {v!r}", node.line, node.col, key)
@@ -134,7 +151,7 @@ def load_layout(path: str | Path) -> Layout:
             problems.append(
                 Problem(
                     name,
-                    "unknown setting; expected fonts, sizes, margins, line_spacing, "
+                    "unknown setting; expected fonts, sizes, margins, line_spacing, title_line_spacing, "
                     "first_line_indent, chars_per_line or page_numbers",
                     entry.key_line,
                     entry.key_col,

@@ -18,6 +18,24 @@ from lxml import etree
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
+# Characters Word sets in the Latin font unless the run says w:hint="eastAsia" (ECMA-376 17.3.2.26):
+# quotes, dashes, the ellipsis and the middle dot, which Chinese text sets full width in the Chinese face.
+AMBIGUOUS = frozenset("\u00b7\u2013\u2014\u2015\u2018\u2019\u201c\u201d\u2025\u2026\u2e3a")
+# Schema order of the children of w:pPr and w:rPr (ECMA-376 Part 1, CT_PPrBase and CT_RPr): Word refuses
+# a styles part whose properties stand out of order, where WPS and LibreOffice read on.
+_PPR_ORDER = (
+    "pStyle keepNext keepLines pageBreakBefore framePr widowControl numPr suppressLineNumbers pBdr shd "
+    "tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+    "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc "
+    "textDirection textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange "
+)
+PPR_ORDER = tuple(_PPR_ORDER.split())
+_RPR_ORDER = (
+    "rStyle rFonts b bCs i iCs caps smallCaps strike dstrike outline shadow emboss imprint noProof "
+    "snapToGrid vanish webHidden color spacing w kern position sz szCs highlight u effect bdr shd "
+    "fitText vertAlign rtl cs em lang eastAsianLayout specVanish oMath rPrChange "
+)
+RPR_ORDER = tuple(_RPR_ORDER.split())
 
 
 def _rpr(owner):
@@ -44,6 +62,47 @@ def set_fonts(rpr_owner, font: str) -> None:
             del rfonts.attrib[key]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), font)
+
+
+def needs_hint(text: str) -> bool:
+    return any(ch in AMBIGUOUS for ch in text)
+
+
+def hint_east_asia(r) -> None:
+    """<w:rPr><w:rFonts w:hint="eastAsia"/></w:rPr> on a w:r: its quotes and dashes take the East Asian font."""
+    rpr = r.find(qn("w:rPr"))
+    if rpr is None:
+        rpr = OxmlElement("w:rPr")
+        r.insert(0, rpr)
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = OxmlElement("w:rFonts")
+        rpr.insert(0, rfonts)
+    rfonts.set(qn("w:hint"), "eastAsia")
+
+
+def set_ppr_flag(ppr, tag: str, on: bool) -> None:
+    """A paragraph on/off property (w:snapToGrid, w:autoSpaceDE …) written explicitly, in schema order."""
+    el = ppr.find(qn(f"w:{tag}"))
+    if el is None:
+        el = OxmlElement(f"w:{tag}")
+        ppr.append(el)
+    el.set(qn("w:val"), "1" if on else "0")
+    sort_properties(ppr)
+
+
+def sort_properties(element) -> None:
+    """Put the children of every w:pPr and w:rPr under element (itself included) in schema order."""
+    for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER)):
+        rank = {qn(f"w:{name}"): i for i, name in enumerate(order)}
+        found = [element] if element.tag == qn(f"w:{tag}") else []
+        for props in found + element.findall(f".//{qn(f'w:{tag}')}"):
+            children = list(props)
+            ordered = sorted(children, key=lambda el: rank.get(el.tag, len(order)))
+            if ordered != children:
+                for el in children:
+                    props.remove(el)
+                props.extend(ordered)
 
 
 def set_lang(rpr_owner, east_asia: str = "zh-CN") -> None:
@@ -94,6 +153,8 @@ def add_page_field(paragraph, font: str) -> None:
     def run(text: str | None = None, fld: str | None = None, instr: str | None = None) -> None:
         r = paragraph.add_run(text or "")
         set_fonts(r._r, font)
+        if text and needs_hint(text):
+            hint_east_asia(r._r)
         if fld:
             el = OxmlElement("w:fldChar")
             el.set(qn("w:fldCharType"), fld)
@@ -147,7 +208,8 @@ def set_theme_font_lang(settings_element, east_asia: str = "zh-CN") -> None:
 
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_W = {t: f"{{{W_NS}}}{t}" for t in ("p", "pPr", "pStyle", "r", "t", "tab", "br", "val", "sectPr")}
+_TAGS = ("p", "pPr", "pStyle", "r", "rPr", "rFonts", "hint", "t", "tab", "br", "val", "sectPr")
+_W = {t: f"{{{W_NS}}}{t}" for t in _TAGS}
 _XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 _BREAKS = re.compile(r"([\t\r\n])")
 
@@ -158,7 +220,7 @@ def add_paragraphs(body, paragraphs: Iterable[tuple[str | None, Iterable[str]]])
     The XML is what python-docx writes for add_paragraph(style=…) and add_run(text)
     (an empty w:pPr for the default style; w:tab and w:br for tabs and line
     breaks; xml:space="preserve" where a text begins or ends with a space), at a
-    fraction of the cost.
+    fraction of the cost. A run with quotes or dashes carries w:hint="eastAsia", as hint_east_asia writes it.
     """
     sub = etree.SubElement
     sect = body.find(_W["sectPr"])
@@ -169,6 +231,8 @@ def add_paragraphs(body, paragraphs: Iterable[tuple[str | None, Iterable[str]]])
             sub(ppr, _W["pStyle"]).set(_W["val"], style_id)
         for text in texts:
             r = sub(p, _W["r"])
+            if needs_hint(text):
+                sub(sub(r, _W["rPr"]), _W["rFonts"]).set(_W["hint"], "eastAsia")
             for piece in _BREAKS.split(text) if text else ():
                 if piece == "\t":
                     sub(r, _W["tab"])

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 from ..draft import Draft
+from .titlebreak import strip_marks
 
 
 def to_markdown(draft: Draft, explain: bool = False) -> str:
     out: list[str] = []
     for kind, text in draft.lines():
         if kind == "title":
-            out.append(f"# {text}")
+            out.append(f"# {strip_marks(text)}")
         elif kind == "heading1":
             out.append(f"## {text}")
         elif kind == "heading2":
@@ -28,7 +29,7 @@ def to_markdown(draft: Draft, explain: bool = False) -> str:
 
 
 def to_text(draft: Draft, explain: bool = False) -> str:
-    out = [text for _, text in draft.lines()]
+    out = [strip_marks(text) if kind == "title" else text for kind, text in draft.lines()]
     if explain:
         out.append("—— 出处(--explain) ——")
         out.append("\n".join(explain_lines(draft)))
@@ -37,6 +38,8 @@ def to_text(draft: Draft, explain: bool = False) -> str:
 
 def to_json(draft: Draft, explain: bool = False) -> str:
     data = draft.to_dict()
+    data["title"] = strip_marks(data["title"])
+    data["info"] = {**data["info"], "meeting": strip_marks(data["info"]["meeting"])}
     if not explain:
         for s in _sentence_dicts(data):
             s.pop("source", None)

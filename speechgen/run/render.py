@@ -44,6 +44,7 @@ class Rendered:
     data: bytes
     draft: Draft
     review: api.Review
+    notes: tuple[str, ...] = ()  # about the output itself (a PDF set in stand-in fonts)
 
 
 def choose_format(out: str | None, fmt: str | None) -> str:
@@ -77,8 +78,9 @@ def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings:
     draft = api.draft(event, options=settings.options)
     review = api.review(draft, event=event, strict=settings.strict)
     data = api.export(draft, fmt, layout=settings.layout, explain=settings.explain, reference=settings.reference)
+    notes = tuple(filter(None, [api.fonts_fallback(settings.layout)])) if fmt == "pdf" else ()
     if path is not None:
         if path.parent.is_dir():
             clean_stale_temporaries(path.parent)  # what a killed run left (only dead processes')
         write_atomic(path, data, force=settings.force)
-    return Rendered(path, data, draft, review)
+    return Rendered(path, data, draft, review, notes)
