@@ -197,10 +197,7 @@ def test_simplified_glyphs_are_set_not_japanese(tmp_path: Path) -> None:
 
 def test_an_interrupted_conversion_leaves_no_folder_and_no_office(tmp_path: Path) -> None:
     need_tools()
-    script = (
-        "import sys; from speechgen import api\n"
-        "api.export(api.draft(api.load_event(sys.argv[1])), 'pdf')\n"
-    )
+    script = "import sys; from speechgen import api\napi.export(api.draft(api.load_event(sys.argv[1])), 'pdf')\n"
     env = dict(os.environ, TMPDIR=str(tmp_path), PYTHONPATH=str(ROOT))
     proc = subprocess.Popen([sys.executable, "-c", script, str(example("summary"))], env=env)
     deadline = time.time() + 60

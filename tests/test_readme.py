@@ -71,3 +71,14 @@ def test_the_set_up_commands_are_the_ones_ci_runs() -> None:
     assert "<!-- test-command -->" in ci
     command = README.split("<!-- test-command -->", 1)[1].split("<!-- /test-command -->", 1)[0]
     assert '.venv/bin/pip install -q ".[test]"' in command and ".venv/bin/python -m pytest -q" in command
+
+
+def test_the_design_sections_python_example_runs(tmp_path: Path) -> None:
+    body = README.split("\n## Design\n", 1)[1].split("\n## ", 1)[0]
+    code = re.search(r"```python\n(.*?)```", body, re.S)
+    assert code
+    shutil.copytree(EXAMPLES, tmp_path / "examples")
+    proc = subprocess.run([sys.executable, "-c", code.group(1)], cwd=tmp_path, capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode("utf-8", "replace")
+    assert (tmp_path / "village_stay.docx").stat().st_size > 5000
+    assert proc.stdout.decode("utf-8").count("\n") >= 2

@@ -20,7 +20,7 @@ from speechgen.compose.banks import (
 )
 from speechgen.compose.plan import Plan, load_catalogue
 from speechgen.errors import InputError, Problem
-from speechgen.event.schema import MEETING_TYPES
+from speechgen.event.schema import DEFAULT_RATE, MEETING_TYPES
 
 MIN_VARIANTS = 6
 _PLACEHOLDER = re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])|某某|\*|……")
@@ -76,7 +76,7 @@ def _explore_plan(meeting_type: str, template_dirs: tuple[Path, ...]) -> Plan:
         True,
         3000,
         False,
-        180,
+        DEFAULT_RATE,
         False,
         load_catalogue(template_dirs)[meeting_type],
         template_dirs,

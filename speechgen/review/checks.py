@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from speechgen.draft import Draft, han_count, han_runs
+from speechgen.draft import HEADING1, HEADING2, Draft, han_count, han_runs
 from speechgen.event.model import Event
 from speechgen.event.numerals import parse_int
 from speechgen.review.formulations import Formulation, load_formulations
@@ -30,8 +30,6 @@ _ANNOUNCE = re.compile(r"讲([一二三四五六七八九十两\d]+)(?:点|个�
 _LEVELS = {"县": "县", "市": "市", "区": "区", "省": "省", "乡": "乡", "镇": "镇"}
 _JUR = re.compile(r"(?:我|全)([省市县区乡镇])")
 _ITEM = re.compile(r"(?:^|[。；！？：，;!?:,])\s*([一二三四五六七八九十]+)是")
-_H1 = re.compile(r"^\s*([一二三四五六七八九十]+)、")
-_H2 = re.compile(r"^\s*[（(]([一二三四五六七八九十]+)[）)]")
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
@@ -151,7 +149,7 @@ def _repeats(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Fin
 
 
 def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
-    sections = sum(1 for k, t in lines if k == "heading1" or (k != "title" and _H1.match(t)))
+    sections = sum(1 for k, t in lines if k == "heading1" or (k != "title" and HEADING1.match(t)))
     for i, (kind, text) in enumerate(lines, 1):
         if kind in ("heading1", "heading2", "title"):
             continue
@@ -170,19 +168,19 @@ def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
 
 
 def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
-    h1 = [(i, parse_int(m.group(1))) for i, (_, t) in enumerate(lines, 1) if (m := _H1.match(t))]
+    h1 = [(i, parse_int(m.group(1))) for i, (_, t) in enumerate(lines, 1) if (m := HEADING1.match(t))]
     yield from _sequence(h1, lines, "heading numbers")
     block: list[tuple[int, int | None]] = []
     for i, (_kind, text) in enumerate(lines, 1):
-        if _H1.match(text):
+        if HEADING1.match(text):
             yield from _sequence(block, lines, "（一）（二） numbers")
             block = []
-        elif m := _H2.match(text):
+        elif m := HEADING2.match(text):
             block.append((i, parse_int(m.group(1))))
     yield from _sequence(block, lines, "（一）（二） numbers")
     expected = 1  # 一是/二是 run on across the paragraphs of one section or point
     for i, (kind, text) in enumerate(lines, 1):
-        if kind in ("heading1", "heading2") or _H1.match(text) or _H2.match(text):
+        if kind in ("heading1", "heading2") or HEADING1.match(text) or HEADING2.match(text):
             expected = 1
             continue
         for m in _ITEM.finditer(text):

@@ -5,11 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from speechgen.draft import HEADING1, HEADING2
 from speechgen.errors import InputError, Problem
 from speechgen.event.yamlsafe import decode
-
-_H1 = re.compile(r"^[一二三四五六七八九十]+、")
-_H2 = re.compile(r"^[（(][一二三四五六七八九十]+[）)]")
 
 
 def read_draft(path: Path) -> list[tuple[str, str]]:
@@ -68,9 +66,9 @@ def _text(text: str, markdown: bool) -> list[tuple[str, str]]:
 def _kind(text: str, style: str, index: int) -> str:
     if style == "Title" or (index == 0 and text.startswith("在") and text.endswith("讲话")):
         return "title"
-    if style.startswith("Heading 1") or _H1.match(text):
+    if style.startswith("Heading 1") or HEADING1.match(text):
         return "heading1"
-    if style.startswith("Heading 2") or _H2.match(text):
+    if style.startswith("Heading 2") or HEADING2.match(text):
         return "heading2"
     if re.fullmatch(r"[（(]\d{4}年\d{1,2}月\d{1,2}日[）)]", text):
         return "date"
