@@ -29,7 +29,7 @@ from speechgen.event.model import Event, FrozenMap
 
 if TYPE_CHECKING:
     from speechgen.compose.banks import BankSet
-    from speechgen.compose.composer import Composition
+    from speechgen.compose.fitting import Composition
     from speechgen.compose.picker import Alternative
     from speechgen.export.layout import Layout
     from speechgen.review.bankcheck import BankFinding
@@ -127,8 +127,9 @@ def keep(d: Draft, places: Iterable[str] = (), *, use: Mapping[str, str] | None 
 
 def _composition(event: Event, opts: Options) -> Composition:
     from speechgen.compose.banks import DEFAULT_STYLE, load_banks
-    from speechgen.compose.composer import composition
+    from speechgen.compose.fitting import composition
     from speechgen.compose.plan import make_plan
+    from speechgen.compose.setting import settle
     from speechgen.event.model import located
     from speechgen.resources import env_bank_dirs
 
@@ -140,8 +141,9 @@ def _composition(event: Event, opts: Options) -> Composition:
         if opts.style is None and event.get("options.style"):
             raise located(event, "options.style", exc.message) from None  # the event file chose it
         raise
-    plan = make_plan(event, replace(opts, banks=dirs), banks.meta, style)
-    return composition(event, plan, banks)
+    setting = settle(event)
+    plan = make_plan(event, replace(opts, banks=dirs), banks.meta, style, setting.family)
+    return composition(event, plan, banks, setting)
 
 
 # -- review ------------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from speechgen.event.model import FrozenMap
-from speechgen.event.numerals import to_chinese
+from speechgen.event.numerals import liang, to_chinese
 from speechgen.event.schema import DEFAULT_RATE
 
 COUNT_MARK = "\ue010"  # stands for the number of level-1 sections until finalise()
@@ -36,6 +36,7 @@ class Sentence:
     prefix: str = ""  # set by finalise() for items
     place: str = ""  # where in the draft the choice was made: "opening.announce#0" ("" for template text)
     variant: str = ""  # the bank text chosen there (a fixed choice names it)
+    topic: str = ""  # the topic of the unit it belongs to ("" outside units)
 
     @property
     def shown(self) -> str:
@@ -72,6 +73,7 @@ class Section:
     blocks: list[Paragraph | Point] = field(default_factory=list)
     number: str = ""
     key: str = ""
+    topics: tuple[str, ...] = ()  # the topics of its units: no two sections of a draft share one
 
     @property
     def title(self) -> str:
@@ -104,6 +106,10 @@ class DraftInfo:
     missing: FrozenMap = field(default_factory=lambda: FrozenMap({}))  # path → alias
     warnings: tuple[str, ...] = ()
     unused_choices: tuple[str, ...] = ()  # fixed choices whose place or variant this draft does not have
+    unused_facts: tuple[tuple[str, str], ...] = ()  # (path, value) the event gives and no sentence uses
+    family: str = ""  # the kind of work: posting, exchange, village, team, other
+    direction: str = ""  # down, up, both, any
+    speaker_role: str = ""  # principal, deputy, department
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,6 +123,10 @@ class DraftInfo:
             "date": self.date,
             "missing": dict(self.missing),
             "warnings": list(self.warnings),
+            "unused_facts": [list(f) for f in self.unused_facts],
+            "family": self.family,
+            "direction": self.direction,
+            "speaker_role": self.speaker_role,
         }
 
 
@@ -208,6 +218,7 @@ class Draft:
                     "number": s.number,
                     "heading": s.heading.text,
                     "key": s.key,
+                    "topics": list(s.topics),
                     "blocks": [_block_dict(b) for b in s.blocks],
                 }
                 for s in self.sections
@@ -279,8 +290,8 @@ def finalise(draft: Draft) -> Draft:
 
 
 def with_count(text: str, sections: int) -> str:
-    """The announced count (「讲三点意见」) written in, as the draft has that many sections."""
-    return text.replace(COUNT_MARK, to_chinese(sections)) if COUNT_MARK in text else text
+    """The announced count (「讲三点意见」, 「讲两点意见」) written in, as the draft has that many sections."""
+    return liang(text.replace(COUNT_MARK, to_chinese(sections))) if COUNT_MARK in text else text
 
 
 def _one_vocative(p: Paragraph) -> None:

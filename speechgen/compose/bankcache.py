@@ -16,6 +16,8 @@ from typing import Any
 
 from speechgen import __version__
 
+FORMAT = 2  # the layout of a cache entry: raised when it changes, so old entries are never read
+
 
 def cache_dir() -> Path | None:
     if os.environ.get("SPEECHGEN_NO_CACHE"):
@@ -26,7 +28,7 @@ def cache_dir() -> Path | None:
 
 def key(style: str, dirs: tuple[Path, ...], files: list[Path]) -> str:
     h = hashlib.sha256()
-    h.update(f"{__version__}|{style}|{Path.cwd()}|{'|'.join(str(d.resolve()) for d in dirs)}".encode())
+    h.update(f"{__version__}|{FORMAT}|{style}|{Path.cwd()}|{'|'.join(str(d.resolve()) for d in dirs)}".encode())
     for f in files:
         st = f.stat()
         h.update(f"|{f.resolve()}|{st.st_size}|{st.st_mtime_ns}".encode())

@@ -1,37 +1,40 @@
-"""Compose: render the type's template, filling slots from the banks, into a Draft.
+"""The composer: the functions a speech template calls, and the choice behind each sentence.
 
-Template calls (``s``, ``opt``, ``section`` …) pick variants and leave marks in
-the rendered text; ``tree.build`` turns the marks into the Draft tree. The
-choices themselves (seeded per place, no repeats, fixed choices honoured) are
-the picker's (``compose/picker.py``).
+Templates lay out the skeleton (head lines, opening, the sections of the outline, closing); each call
+picks a variant for its place (``compose/picker.py``) among those that fit the setting and the section
+(``compose/variant.py``), leaving a mark in the rendered text that ``tree.build`` turns into the Draft.
+A section writes its heading, its intro, then its units (``compose/units.py``), each unit its heading and
+its roles in order: lead, fact, reason, example, comment, demand, close.
 """
 
 from __future__ import annotations
 
 import functools
-import random
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, TemplateNotFound
+from jinja2 import TemplateError
 from jinja2.exceptions import SecurityError
 
 from speechgen.compose import tree
 from speechgen.compose.banks import BankSet, Variant
-from speechgen.compose.context import present, variables, vocabulary_words
-from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, new_environment, substitute
-from speechgen.compose.picker import Alternative, Picker
-from speechgen.compose.plan import Plan
-from speechgen.draft import COUNT_MARK, Draft, DraftInfo, Sentence, finalise, with_count
+from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, mark_data, new_environment, substitute
+from speechgen.compose.picker import Picker
+from speechgen.compose.plan import Plan, SectionSpec
+from speechgen.compose.rhythm import PER_THOUSAND, parallel, prohibitions
+from speechgen.compose.setting import Lexicon, Setting
+from speechgen.compose.units import SectionPlan, UnitUse, plan_section
+from speechgen.compose.variables import present, variables, vocabulary_words
+from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
+from speechgen.draft import COUNT_MARK, Sentence
 from speechgen.errors import BankError, Problem
-from speechgen.event.model import Event, FrozenMap
+from speechgen.event.model import Event
 from speechgen.event.schema import alias_of
-from speechgen.resources import display_path, templates_dir
+from speechgen.resources import templates_dir
 
-PARAGRAPH_PICKS = 4
-SCALES = (1.0, 1.3, 1.6, 2.0, 2.5)
+ITEM_END = "。；！？"
 
 
 @functools.lru_cache(maxsize=16)
@@ -47,28 +50,40 @@ class Composer:
     event: Event
     plan: Plan
     banks: BankSet
-    sections: tuple[str, ...]
+    sections: tuple[SectionSpec, ...]
     env: SpeechEnvironment
+    setting: Setting
+    lexicon: Lexicon
+    scale: float = 1.0  # >1 for speeches longer than the usual skeleton holds
+    fixed: Mapping[str, str] = field(default_factory=dict)  # place → variant text to keep
+    explore: bool = False  # reach every slot (for `banks check`), never a real draft
     values: dict[str, Any] = field(default_factory=dict)
     registry: list[Sentence] = field(default_factory=list)
     heads: dict[str, str] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
-    explore: bool = False  # reach every slot (for `banks check`), never a real draft
-    scale: float = 1.0  # >1 for speeches longer than the usual skeleton holds
-    fixed: Mapping[str, str] = field(default_factory=dict)  # place → variant text to keep
+    planned: dict[str, SectionPlan] = field(default_factory=dict)  # section key → its units
+    used_items: dict[str, set[str]] = field(default_factory=dict)  # fact list → items a unit was written for
     picker: Picker = field(init=False)
+    base: Context = field(init=False)
+    _prohibitions: int = 0
+    _parallel_in: set[str] = field(default_factory=set)  # sections that have had their 排比
+    _section: str = ""
 
     def __post_init__(self) -> None:
-        self.values = variables(self.event) | {"count": Emitted(COUNT_MARK)}
+        self.values = variables(self.event, self.setting) | {"count": Emitted(COUNT_MARK), "item": None, "items": None}
+        moment = self.plan.catalogue.moment
+        self.base = Context(self.setting, self.plan.style, self.setting.direction, moment)
         self.picker = Picker(
             self.banks,
             self.plan.seed,
-            fits=lambda v: v.fits(self.event.type, self.plan.style),
-            eligible=lambda v: all(present(self.event, r) for r in v.requires),
+            fits=self.fits_in(self.base),
+            eligible=self.eligible,
             render=self.render,
-            words=frozenset(vocabulary_words(self.event)),
+            words=frozenset(vocabulary_words(self.event, self.values)),
             fixed=self.fixed,
+            accept=self.accept,
+            taken=self.taken,
         )
 
     # -- template functions ---------------------------------------------------------------
@@ -80,12 +95,12 @@ class Composer:
             "br": self.br,
             "head": self.head,
             "section": self.section,
-            "point": self.point,
-            "intro": self.intro,
-            "unit": self.unit,
-            "choose": self.choose,
             "closing": self.closing,
-            "plan": {"sections": list(self.sections), "points": len(self.sections), "style": self.plan.style},
+            "plan": {
+                "sections": [s.key for s in self.sections],
+                "points": len(self.sections),
+                "style": self.plan.style,
+            },
         }
 
     def s(self, slot: str) -> Emitted:
@@ -101,96 +116,170 @@ class Composer:
         return Emitted(tree.BREAK)
 
     def closing(self) -> Emitted:
+        self._section = ""
         return Emitted(tree.CLOSING)
 
     def head(self, kind: str, text: str) -> Emitted:
         self.heads[kind] = "".join(ch for ch in str(text) if ch not in PRIVATE).strip()  # event text, verbatim
         return Emitted("")
 
-    def section(self, base: str) -> Emitted:
-        key = base.rsplit(".", 1)[-1]
-        return self._emit(f"{base}.heading", tree.SECTION, heading=True, key=key)
+    def section(self, key: str) -> Emitted:
+        """A whole section of the outline: heading, intro, then its units."""
+        spec = next((s for s in self.sections if s.key == key), None)
+        if spec is None:
+            return Emitted("")
+        self._section = key
+        extra = 1 if self.scale >= 1.3 else 0
+        plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
+        self.planned[key] = plan
+        slot = f"{self.event.type}.{key}"
+        out = [self._emit(f"{slot}.heading", tree.SECTION, ctx=plan.ctx, heading=True, key=key)]
+        intro = self._emit(f"{slot}.intro", tree.SENT, ctx=plan.ctx)
+        passage = [u for u in plan.uses if u.passage]
+        if passage:
+            out.append(intro + "".join(self._roles(u) for u in passage) + tree.BREAK)
+        else:
+            out.append(intro + tree.BREAK)
+        for use in plan.uses:
+            if not use.passage:
+                out.append(self._unit(use, spec.layout))
+        return Emitted("".join(out))
 
-    def intro(self, base: str, picks: int = 2) -> Emitted:
-        return Emitted(self._facts(base) + self._picks(f"{base}.intro", picks) + tree.BREAK)
+    # -- units ------------------------------------------------------------------------------
+    def _unit(self, use: UnitUse, layout: str) -> str:
+        bind = self._bind(use)
+        heading_slot = use.unit.slot("heading")
+        if layout == "points":
+            head = self._emit(heading_slot, tree.POINT, ctx=use.ctx, bind=bind, heading=True, topic=use.unit.topic)
+            body = self._roles(use)
+            if not body:
+                return ""
+            return tree.BREAK + head + body + tree.BREAK
+        lead = self._emit(heading_slot, tree.SENT, ctx=use.ctx, bind=bind, item=True, topic=use.unit.topic, lead=True)
+        body = self._roles(use)
+        return (lead + body + tree.BREAK) if body else ""
 
-    def unit(self, base: str, picks: int = 3) -> Emitted:
-        lead = self.item(f"{base}.lead")
-        return Emitted(lead + self._facts(base) + self._picks(f"{base}.body", picks) + tree.BREAK)
+    def _roles(self, use: UnitUse) -> str:
+        bind = self._bind(use)
+        parts = [
+            self._emit(
+                use.unit.slot(role),
+                tree.SENT,
+                ctx=use.ctx,
+                bind=bind,
+                optional=role in OPTIONAL_ROLES,
+                topic=use.unit.topic,
+            )
+            for role in use.unit.roles
+        ]
+        body = "".join(parts)
+        if body and use.items:
+            self.used_items.setdefault(use.source, set()).update(use.items)
+        return body
 
-    def point(self, base: str, picks: int = 4) -> Emitted:
-        head = self._emit(f"{base}.heading", tree.POINT, heading=True)
-        return Emitted(tree.BREAK + head + self._facts(base) + self._picks(f"{base}.body", picks) + tree.BREAK)
-
-    def choose(self, k: int, bases: Sequence[str]) -> list[str]:
-        """k of the bases, seeded, in their listed order (all of them when exploring)."""
-        if self.explore:
-            return list(bases)
-        rng = random.Random(f"{self.plan.seed}:choose:{','.join(bases)}")
-        k = k + 1 if self.scale >= 1.3 else k  # a long speech takes one more point where there is one
-        keep = set(rng.sample(list(bases), min(k, len(bases))))
-        return [b for b in bases if b in keep]
+    def _bind(self, use: UnitUse) -> dict[str, Any]:
+        if not use.items:
+            return {}
+        joined = "，".join(use.items)
+        return {"item": joined, "items": list(use.items)}
 
     # -- picking -----------------------------------------------------------------------------
-    def _facts(self, base: str) -> str:
-        slot = f"{base}.facts"
-        return self._emit(slot, tree.SENT) if self.banks.variants(slot) else ""
+    def fits_in(self, ctx: Context):  # noqa: ANN201 - a predicate on variants
+        return lambda v: tags_fit(v.tags, ctx)
 
-    def _picks(self, slot: str, picks: int) -> str:
-        """`picks` sentences from a pool (more for a long speech), one required; a paragraph break
-        every PARAGRAPH_PICKS so that paragraphs stay speakable."""
-        n = max(1, round(picks * self.scale))
-        parts = [self.s(slot)]
-        for i in range(1, n):
-            if i % PARAGRAPH_PICKS == 0:
-                parts.append(tree.BREAK)
-            parts.append(self.opt(slot))
-        return "".join(parts)
+    def eligible(self, v: Variant, bind: dict[str, Any]) -> bool:
+        return all(bind.get("item") is not None if r == "item" else present(self.event, r) for r in v.requires)
 
-    def _emit(self, slot: str, mark: str, heading: bool = False, key: str = "", **flags: Any) -> Emitted:
-        sentence = self.pick(slot, heading=heading, **flags)
+    def accept(self, text: str) -> bool:
+        """The draft's budgets: few prohibitions (about one per 1,000 characters), one 排比 a section."""
+        if prohibitions(text) and self._prohibitions + prohibitions(text) > self._prohibition_budget():
+            return False
+        return not (parallel(text) and self._section and self._section in self._parallel_in)
+
+    def taken(self, text: str) -> None:
+        self._prohibitions += prohibitions(text)
+        if parallel(text) and self._section:
+            self._parallel_in.add(self._section)
+
+    def _prohibition_budget(self) -> int:
+        return max(1, int(self.plan.target * PER_THOUSAND / 1000))
+
+    def _emit(
+        self,
+        slot: str,
+        mark: str,
+        ctx: Context | None = None,
+        bind: dict[str, Any] | None = None,
+        heading: bool = False,
+        key: str = "",
+        lead: bool = False,
+        **flags: Any,
+    ) -> Emitted:
+        sentence = self.pick(slot, ctx=ctx, bind=bind, heading=heading, **flags)
         if sentence is None:
             return Emitted("")
+        if lead and sentence.text and sentence.text[-1] not in ITEM_END:
+            sentence.text += "。"
         sentence_id = len(self.registry)
         self.registry.append(sentence)
         return Emitted(f"{mark}{sentence_id}{'|' + key if key else ''}{tree.END}")
 
-    def pick(self, slot: str, heading: bool = False, **flags: Any) -> Sentence | None:
+    def pick(
+        self,
+        slot: str,
+        ctx: Context | None = None,
+        bind: dict[str, Any] | None = None,
+        heading: bool = False,
+        **flags: Any,
+    ) -> Sentence | None:
         n = self.calls.get(slot, 0)
         self.calls[slot] = n + 1
         if self.explore:
             return None
         variants = self.banks.variants(slot)
         if not variants and slot not in self.banks.slots:
+            if slot.startswith("u.") or slot.endswith(".intro"):
+                return None  # a unit without this role, a section without an intro
             raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
-        sentence = self.picker.pick(slot, f"{slot}#{n}", heading=heading, **flags)
+        fits = self.fits_in(ctx or self.base)
+        bind = bind or {}
+        sentence = self.picker.pick(slot, f"{slot}#{n}", fits=fits, bind=bind, heading=heading, **flags)
         if sentence is not None:
             return sentence
-        fitting = [v for v in variants if v.fits(self.event.type, self.plan.style)]
-        if fitting and not any(self.picker.eligible(v) for v in fitting):
-            return self._mark_missing(slot, fitting, flags)
+        fitting = [v for v in variants if fits(v)]
+        if fitting and not any(self.eligible(v, bind) for v in fitting):
+            return self._mark_missing(slot, fitting, bind, flags)
         return None
 
-    def _mark_missing(self, slot: str, fitting: list[Variant], flags: dict[str, Any]) -> Sentence | None:
-        fewest = min(fitting, key=lambda v: sum(not present(self.event, r) for r in v.requires))
-        lacking = sorted(r for r in fewest.requires if not present(self.event, r))
+    def _mark_missing(
+        self, slot: str, fitting: list[Variant], bind: dict[str, Any], flags: dict[str, Any]
+    ) -> Sentence | None:
+        def lacking_of(v: Variant) -> list[str]:
+            return sorted(r for r in v.requires if r != "item" and not present(self.event, r))
+
+        fewest = min(fitting, key=lambda v: len(lacking_of(v)))
+        lacking = lacking_of(fewest)
+        if not lacking:
+            return None
         for r in lacking:
             self.missing[r] = alias_of(tuple(r.split(".")))
         if not self.plan.mark_missing:
             return None
         label = "、".join(self.missing[r] for r in lacking)
+        flags.pop("topic", None)
         return Sentence(f"【待补充：{label}】", slot, fewest.where, **flags)
 
-    def render(self, v: Variant) -> str:
+    def render(self, v: Variant, bind: dict[str, Any] | None = None) -> str:
         if "{" not in v.text:
             return v.text  # plain text: nothing to render
-        quick = substitute(v.text, self.values)
+        values = self.values | {k: (mark_data(x) if k == "item" else x) for k, x in (bind or {}).items()}
+        quick = substitute(v.text, values)
         if quick is not None:
             return quick
         try:
             if v._template is None:
                 v._template = self.env.from_string(v.text)
-            return v._template.render(self.values)
+            return v._template.render(values)
         except SecurityError as exc:
             raise BankError([Problem(v.file, f"unsafe variant refused: {exc}", v.line, key=v.slot)]) from None
         except (TemplateError, ValueError, TypeError) as exc:
@@ -198,126 +287,3 @@ class Composer:
 
     def _template_name(self) -> str:
         return f"templates/{self.event.type}.j2"
-
-
-def compose_once(event: Event, plan: Plan, banks: BankSet, points: int, scale: float = 1.0) -> tuple[Draft, Composer]:
-    """One full draft (every optional sentence kept) with `points` sections."""
-    env = template_environment(plan.template_dirs)
-    sections = plan.sections_for(event, points)
-    composer = Composer(event, plan, banks, sections, env, scale=scale, fixed=dict(plan.choices))
-    name = f"{event.type}.j2"
-    try:
-        template = env.get_template(name)
-        rendered = template.render(composer.values | composer.functions())
-    except BankError:
-        raise
-    except TemplateNotFound as exc:
-        raise BankError([Problem(name, f"template not found: {exc.name}")]) from None
-    except SecurityError as exc:
-        where, line = _template_place(name, exc)
-        raise BankError([Problem(where, f"unsafe template refused: {exc}", line)]) from None
-    except TemplateError as exc:
-        where, line = _template_place(name, exc)
-        raise BankError([Problem(where, f"template error: {exc}", line)]) from None
-    draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
-    return draft, composer
-
-
-def _template_place(name: str, exc: Exception) -> tuple[str, int | None]:
-    """(file, line) of the template line that failed.
-
-    A syntax error carries its file and line; a runtime error (a sandbox refusal, an
-    undefined name) is found in the traceback, where Jinja maps frames to template lines.
-    """
-    filename, lineno = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not filename:
-        tb = exc.__traceback__
-        while tb is not None:
-            code = tb.tb_frame.f_code.co_filename
-            if code.endswith((".j2", ".jinja", ".html")) or code == "<template>":
-                filename, lineno = code, tb.tb_lineno
-            tb = tb.tb_next
-    where = display_path(Path(filename)) if filename and filename != "<template>" else name
-    return where, lineno
-
-
-@dataclass(frozen=True)
-class Composition:
-    """A finished draft and the choices behind it (for listing alternatives)."""
-
-    draft: Draft
-    composer: Composer
-
-    def kept_places(self) -> set[str]:
-        return {s.place for s in self.draft.sentences() if s.place}
-
-    def alternatives(self, place: str) -> list[Alternative]:
-        """What else could stand at a place of the finished draft, as it would read there."""
-        found = self.composer.picker.alternatives(place, self.kept_places())
-        n = len(self.draft.sections)
-        return [replace(a, text=with_count(a.text, n)) for a in found]
-
-
-def compose(event: Event, plan: Plan, banks: BankSet) -> Draft:
-    """The draft for the plan: points chosen and optional sentences trimmed to the target length."""
-    return composition(event, plan, banks).draft
-
-
-def composition(event: Event, plan: Plan, banks: BankSet) -> Composition:
-    points, top = min(plan.points, plan.max_points(event)), plan.max_points(event)
-    best: tuple[float, Draft, Composer] | None = None
-    scales = iter(SCALES)
-    scale = next(scales)
-    while True:
-        draft, composer = compose_once(event, plan, banks, points, scale)
-        lo, hi = tree.length_range(draft)
-        miss = max(lo - plan.target, plan.target - hi, 0) / plan.target
-        if best is None or miss < best[0]:
-            best = (miss, draft, composer)
-        if not plan.target_given or miss == 0:
-            break
-        if hi < plan.target and not plan.points_fixed and points < top:
-            points += 1  # first more sections, then longer ones
-        elif hi < plan.target:
-            scale = next(scales, 0.0)
-            if not scale:
-                break
-        elif lo > plan.target and not plan.points_fixed and points > 2 and scale == 1.0:
-            points -= 1
-        else:
-            break
-    _, draft, composer = best
-    tree.trim(draft, plan.target)
-    tree.split_long(draft)
-    finalise(draft)
-    draft.info = _info(event, plan, draft, composer)
-    return Composition(draft, composer)
-
-
-def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftInfo:
-    count = draft.han_count()
-    warnings = list(event.warnings)
-    off = (count - plan.target) / plan.target
-    if plan.target_given and abs(off) > 0.15:
-        warnings.append(
-            f"length {count} characters is {off:+.0%} off the target of {plan.target}: the banks cannot fit it closer"
-        )
-    kept = {s.place for s in draft.sentences() if s.place}
-    unused = tuple(p for p, _ in plan.choices if p not in kept or p not in composer.picker.reached)
-    return DraftInfo(
-        type=event.type,
-        style=plan.style,
-        seed=plan.seed,
-        points=len(draft.sections),
-        target=plan.target,
-        han_characters=count,
-        minutes=draft.minutes(plan.rate),
-        rate=plan.rate,
-        meeting=event.get("meeting.name") or "",
-        date=event.date.isoformat(),
-        author=event.get("speaker.name") or event.get("meeting.organizer") or event.get("speaker.title") or "",
-        mark_missing=plan.mark_missing,
-        missing=FrozenMap(dict(sorted(composer.missing.items()))),
-        warnings=tuple(warnings),
-        unused_choices=unused,
-    )

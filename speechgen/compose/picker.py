@@ -33,13 +33,16 @@ class Alternative:
     current: bool = False
 
 
+Fits = Callable[[Variant], bool]
+
+
 @dataclass
 class Picker:
     banks: BankSet
     seed: int
-    fits: Callable[[Variant], bool]  # the meeting type and style allow it
-    eligible: Callable[[Variant], bool]  # and its facts are given
-    render: Callable[[Variant], str]
+    fits: Fits  # the setting allows it (type, style, kind …); a place may narrow it further
+    eligible: Callable[[Variant, dict[str, Any]], bool]  # and its facts are given (with the place's bindings)
+    render: Callable[[Variant, dict[str, Any]], str]  # with the place's bindings ({{ item }} …)
     words: frozenset[str] = frozenset()
     fixed: Mapping[str, str] = field(default_factory=dict)
     used: set[int] = field(default_factory=set)
@@ -49,45 +52,59 @@ class Picker:
     grams_at: dict[str, set[str]] = field(default_factory=dict)  # place → its phrases
     text_at: dict[str, str] = field(default_factory=dict)
     reached: set[str] = field(default_factory=set)  # fixed places that came up
+    fits_at: dict[str, Fits] = field(default_factory=dict)  # place → what may stand there
+    bind_at: dict[str, dict[str, Any]] = field(default_factory=dict)  # place → its bindings
+    accept: Callable[[str], bool] = lambda text: True  # the draft's budgets (prohibitions, 排比)
+    taken: Callable[[str], None] = lambda text: None
     _reserved: dict[int, str] = field(default_factory=dict)  # id(variant) → its fixed place
     _reserved_grams: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         for place, text in sorted(self.fixed.items()):
-            v = self.find(place, text)
+            v = self.find(place, text, {})
             if v is not None:
                 self._reserved[id(v)] = place
-                self._reserved_grams |= grams_of(self.render(v), self.words)
+                self._reserved_grams |= grams_of(self.render(v, {}), self.words)
 
-    def find(self, place: str, text: str) -> Variant | None:
+    def find(self, place: str, text: str, bind: dict[str, Any]) -> Variant | None:
         """The eligible variant of the place's slot whose bank text is `text`."""
         slot = slot_of(place)
-        return next((v for v in self.banks.variants(slot) if v.text == text and self.eligible(v)), None)
+        return next((v for v in self.banks.variants(slot) if v.text == text and self.eligible(v, bind)), None)
 
     def order(self, slot: str, place: str, candidates: list[Variant]) -> list[Variant]:
         rng = random.Random(f"{self.seed}:{slot}:{place.rsplit('#', 1)[1]}")
         return sorted(candidates, key=lambda v: rng.random() ** (1.0 / v.weight), reverse=True)
 
-    def pick(self, slot: str, place: str, heading: bool = False, **flags: Any) -> Sentence | None:
+    def pick(
+        self,
+        slot: str,
+        place: str,
+        fits: Fits | None = None,
+        bind: dict[str, Any] | None = None,
+        heading: bool = False,
+        **flags: Any,
+    ) -> Sentence | None:
         """The sentence at a place, or None when no variant may stand there."""
+        fits, bind = fits or self.fits, bind or {}
+        self.fits_at[place], self.bind_at[place] = fits, bind
         if place in self.fixed:
-            v = self.find(place, self.fixed[place])
-            if v is not None and self._reserved.get(id(v)) == place:
+            v = self.find(place, self.fixed[place], bind)
+            if v is not None and (self._reserved.get(id(v)) == place or id(v) not in self._reserved):
                 self.reached.add(place)
-                return self._take(v, slot, place, heading, flags, check=False)
-        candidates = [v for v in self.banks.variants(slot) if self.fits(v) and self.eligible(v)]
+                return self._take(v, slot, place, bind, heading, flags, check=False)
+        candidates = [v for v in self.banks.variants(slot) if fits(v) and self.eligible(v, bind)]
         for v in self.order(slot, place, candidates):
             if id(v) in self.used or id(v) in self._reserved:
                 continue
-            sentence = self._take(v, slot, place, heading, flags, check=True)
+            sentence = self._take(v, slot, place, bind, heading, flags, check=True)
             if sentence is not None:
                 return sentence
         return None
 
     def _take(
-        self, v: Variant, slot: str, place: str, heading: bool, flags: dict[str, Any], check: bool
+        self, v: Variant, slot: str, place: str, bind: dict[str, Any], heading: bool, flags: dict[str, Any], check: bool
     ) -> Sentence | None:
-        rendered = self.render(v)
+        rendered = self.render(v, bind)
         sentence = to_sentence(rendered, slot, v.where, place=place, variant=v.text, **flags)
         grams = grams_of(rendered, self.words)
         heads = set(han_runs(sentence.text, HEADING_GRAM)) if heading else set()
@@ -96,8 +113,10 @@ class Picker:
             or grams & self.used_grams
             or grams & self._reserved_grams
             or heads & self.heading_grams
+            or not self.accept(sentence.text)
         ):
             return None
+        self.taken(sentence.text)
         self.heading_grams |= heads
         self.used.add(id(v))
         self.used_texts.add(sentence.text)
@@ -120,11 +139,12 @@ class Picker:
             grams |= self.grams_at.get(p, set())
         out: list[Alternative] = []
         seen: set[str] = set()
+        fits, bind = self.fits_at.get(place, self.fits), self.bind_at.get(place, {})
         for v in self.banks.variants(slot):
-            if not (self.fits(v) and self.eligible(v)) or v.text in seen:
+            if not (fits(v) and self.eligible(v, bind)) or v.text in seen:
                 continue
             seen.add(v.text)
-            rendered = self.render(v)
+            rendered = self.render(v, bind)
             sentence = to_sentence(rendered, slot, v.where)
             if sentence.text in texts or grams_of(rendered, self.words) & grams:
                 continue

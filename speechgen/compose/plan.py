@@ -22,18 +22,37 @@ from speechgen.resources import display_path, templates_dir
 DEFAULT_RATE = 180
 
 
+LAYOUTS = ("points", "items")
+
+
+@dataclass(frozen=True)
+class FactSpec:
+    """A list of event facts a section writes units for (templates/outlines.yaml)."""
+
+    list: str
+    use: str = ""
+
+
 @dataclass(frozen=True)
 class SectionSpec:
     key: str
     priority: int
+    topics: tuple[str, ...] = ()
+    facts: tuple[FactSpec, ...] = ()
+    layout: str = "points"
+    units: int = 3
     requires: tuple[str, ...] = ()
+    direction: str = ""  # "" : the programme's
+    moment: str = ""  # "" : the type's
+    rules: bool = False  # takes the rules that no other section's topics take
 
 
 @dataclass(frozen=True)
 class TypeSpec:
     default_points: int
     default_length: int
-    sections: tuple[SectionSpec, ...]
+    moment: str
+    outlines: dict[str, tuple[SectionSpec, ...]]
 
 
 @dataclass(frozen=True)
@@ -68,16 +87,22 @@ class Plan:
     template_dirs: tuple[Path, ...] = ()
     bank_dirs: tuple[Path, ...] = ()
     choices: tuple[tuple[str, str], ...] = ()  # fixed choices: (place, variant text)
+    family: str = "posting"
 
-    def sections_for(self, event: Event, points: int) -> tuple[str, ...]:
-        """The keys of the `points` sections to write, in speech order."""
-        usable = [s for s in self.catalogue.sections if all(event.get(r) for r in s.requires)]
-        chosen = {s.key for s in sorted(usable, key=lambda s: s.priority)[:points]}
-        return tuple(s.key for s in self.catalogue.sections if s.key in chosen)
+    @property
+    def outline(self) -> tuple[SectionSpec, ...]:
+        return self.catalogue.outlines[self.family]
+
+    def usable(self, event: Event) -> list[SectionSpec]:
+        return [s for s in self.outline if all(event.get(r) for r in s.requires)]
+
+    def sections_for(self, event: Event, points: int) -> tuple[SectionSpec, ...]:
+        """The `points` sections to write, in speech order."""
+        chosen = {s.key for s in sorted(self.usable(event), key=lambda s: s.priority)[:points]}
+        return tuple(s for s in self.outline if s.key in chosen)
 
     def max_points(self, event: Event) -> int:
-        usable = [s for s in self.catalogue.sections if all(event.get(r) for r in s.requires)]
-        return min(POINTS_RANGE[1], len(usable))
+        return min(POINTS_RANGE[1], len(self.usable(event)))
 
 
 def derive_seed(event: Event, seed: int | None) -> int:
@@ -88,7 +113,13 @@ def derive_seed(event: Event, seed: int | None) -> int:
     return int.from_bytes(digest[:4], "big")
 
 
-def make_plan(event: Event, opts: Options, style_meta: dict[str, Any] | None = None, style: str = "formal") -> Plan:
+def make_plan(
+    event: Event,
+    opts: Options,
+    style_meta: dict[str, Any] | None = None,
+    style: str = "formal",
+    family: str = "posting",
+) -> Plan:
     catalogue = load_catalogue(opts.templates)[event.type]
     points = opts.points or event.get("options.points")
     if points is not None and not POINTS_RANGE[0] <= points <= POINTS_RANGE[1]:
@@ -134,13 +165,17 @@ def _target(event: Event, opts: Options, spec: TypeSpec, meta: dict[str, Any]) -
     return length, True
 
 
+OUTLINES = "outlines.yaml"
+FAMILIES = ("posting", "exchange", "village", "team", "other")
+
+
 def load_catalogue(extra_dirs: Sequence[Path] = ()) -> dict[str, TypeSpec]:
-    """types.yaml from the first template folder that has one (user folders first)."""
+    """outlines.yaml from the first template folder that has one (user folders first)."""
     for d in [*extra_dirs, templates_dir()]:
-        f = d / "types.yaml"
+        f = d / OUTLINES
         if f.is_file():
             return _catalogue(f, f.stat().st_mtime)
-    raise ConfigError("no types.yaml found in the template folders")
+    raise ConfigError(f"no {OUTLINES} found in the template folders")
 
 
 @functools.lru_cache(maxsize=8)
@@ -152,13 +187,33 @@ def _catalogue(path: Path, _mtime: float) -> dict[str, TypeSpec]:
     for t in MEETING_TYPES:
         spec = data.get(t)
         try:
-            sections = tuple(
-                SectionSpec(str(s["key"]), int(s.get("priority", 9)), tuple(s.get("requires", ())))
-                for s in spec["sections"]
-            )
-            out[t] = TypeSpec(int(spec["default_points"]), int(spec["default_length"]), sections)
-        except (KeyError, TypeError, ValueError):
-            problems.append(Problem(name, "needs default_points, default_length and a sections list", key=t))
+            outlines = {family: tuple(_section(s) for s in spec["outlines"][family]) for family in FAMILIES}
+            out[t] = TypeSpec(int(spec["default_points"]), int(spec["default_length"]), str(spec["moment"]), outlines)
+        except (KeyError, TypeError, ValueError) as exc:
+            message = f"needs default_points, default_length, moment and an outline for each of {', '.join(FAMILIES)}"
+            problems.append(Problem(name, f"{message} ({exc})", key=t))
     if problems:
         raise InputError(problems)
     return out
+
+
+def _section(s: dict[str, Any]) -> SectionSpec:
+    facts = tuple(
+        FactSpec(f) if isinstance(f, str) else FactSpec(str(f["list"]), str(f.get("use", "")))
+        for f in s.get("facts", ())
+    )
+    layout = str(s.get("layout", "points"))
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout {layout!r} of section {s['key']}")
+    return SectionSpec(
+        key=str(s["key"]),
+        priority=int(s.get("priority", 9)),
+        topics=tuple(s.get("topics", ())),
+        facts=facts,
+        layout=layout,
+        units=int(s.get("units", 3)),
+        requires=tuple(s.get("requires", ())),
+        direction=str(s.get("direction", "")),
+        moment=str(s.get("moment", "")),
+        rules=bool(s.get("rules", False)),
+    )

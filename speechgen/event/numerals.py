@@ -6,6 +6,8 @@ heading numbers in Chinese (第二批, 三点意见).
 
 from __future__ import annotations
 
+import re
+
 _DIGITS = {
     "零": 0,
     "〇": 0,
@@ -33,6 +35,7 @@ _DIGITS = {
 _UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
 _BIG = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 _FULLWIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
+_LIANG = re.compile(r"(?<![第十百千万零一二三四五六七八九两])二(?=[点个条项年名位批次天种类件])")
 
 
 def parse_int(text: str) -> int | None:
@@ -109,3 +112,9 @@ def to_chinese(n: int) -> str:
         out.append(digits[d] + units[pos])
     text = "".join(out)
     return text[1:] if text.startswith("一十") else text
+
+
+def liang(text: str) -> str:
+    """两 before a measure word where a number is written in words: 讲二点 → 讲两点, 二个方面 → 两个方面;
+    an ordinal (第二批), a compound (十二个) and an enumeration (二是, 二、) stay as they are."""
+    return _LIANG.sub("两", text)
