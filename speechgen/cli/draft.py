@@ -74,6 +74,13 @@ def render_options(f: Any) -> Any:
                 metavar="TEXT",
                 help="Break the title after TEXT (repeatable); a | in meeting.name does the same.",
             ),
+            click.option(
+                "--history",
+                "history",
+                multiple=True,
+                type=click.Path(path_type=Path, exists=True),
+                help="Earlier drafts (files or folders) whose sentences the new draft does not repeat (repeatable).",
+            ),
             click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
             click.option("--force", is_flag=True, help="Overwrite existing files."),
         ]
@@ -109,6 +116,7 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
         reference=kw.get("reference"),
         strict=bool(kw.get("strict")),
         force=bool(kw.get("force")),
+        history=(*env_paths("SPEECHGEN_HISTORY"), *(kw.get("history") or ())),
     )
 
 
@@ -130,6 +138,9 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
         sys.stdout.flush()
     info = done.draft.info
     say(f"{done.path or '<stdout>'}: {info.han_characters} Han characters, about {info.minutes} minutes")
+    if done.draft.info.avoided or done.draft.info.exhausted:
+        ran_out = f"; ran out of fresh wording in: {', '.join(info.exhausted)}" if info.exhausted else ""
+        say(f"history: {info.avoided} variant(s) passed over as said in earlier drafts{ran_out}")
     for line in review_lines(done.review):
         say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
     for line in done.notes:
@@ -284,6 +295,13 @@ def batch(
     if not outcomes:
         say("no events found in the inputs")
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
+
+
+def env_paths(name: str) -> tuple[Path, ...]:
+    """The folders named in an environment variable (a path list, like PATH)."""
+    import os
+
+    return tuple(Path(p) for p in os.environ.get(name, "").split(os.pathsep) if p.strip())
 
 
 def default_jobs() -> int:

@@ -84,6 +84,7 @@ class Composer:
             fixed=self.fixed,
             accept=self.accept,
             taken=self.taken,
+            avoid=self.plan.avoid,
         )
 
     # -- template functions ---------------------------------------------------------------

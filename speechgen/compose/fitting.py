@@ -180,6 +180,8 @@ def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftIn
         warnings=tuple(warnings),
         unused_choices=unused,
         unused_facts=unused_facts(event, draft),
+        avoided=composer.picker.avoided,
+        exhausted=tuple(sorted(composer.picker.exhausted)),
         family=composer.setting.family,
         direction=composer.setting.direction,
         speaker_role=composer.setting.role,

@@ -44,6 +44,7 @@ class Lexicon:
     rules: dict[str, list[str]]
     achievements: dict[str, list[str]]
     claims: dict[str, list[str]]
+    concepts: dict[str, list[str]] = field(default_factory=dict)
 
     def classify(self, table: str, text: str) -> str | None:
         """The first class of a table (rules, achievements, claims …) whose words occur in text."""
@@ -70,6 +71,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         rules=data["rules"],
         achievements=data["achievements"],
         claims=data["claims"],
+        concepts=data.get("concepts", {}),
     )
 
 
