@@ -99,9 +99,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from speechgen.cli import banks, draft, fonts
+    from speechgen.cli import banks, bundle, draft, fonts
 
     for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks, fonts.fonts):
+        main.add_command(command)
+    for command in (bundle.bundle, bundle.shortcut):
         main.add_command(command)
 
 
