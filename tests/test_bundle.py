@@ -512,3 +512,14 @@ def test_a_bundle_for_windows_and_arm64_linux_lists_every_wheel_needed(runner, t
         assert {w.split("-")[0].lower() for w in binary} >= {"lxml", "markupsafe", "pyyaml"}
         tag = "win_amd64" if target.platform == "win_amd64" else "manylinux2014_aarch64"
         assert all(f"-{abi}-{abi}-" in w and tag in w for w in binary), binary
+
+
+# -- the README's claims about this issue are true ---------------------------------------------------
+
+
+def test_the_readme_has_the_offline_section_with_both_systems() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Office machine without internet\n", 1)[1].split("\n## ", 1)[0]
+    for command in ("speechgen bundle -o", "--platform win_amd64", "--platform manylinux2014_aarch64", "install.bat"):
+        assert command in section, command
+    assert "sh install.sh" in section and "Kylin" in section and "UOS" in section
