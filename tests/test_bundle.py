@@ -28,7 +28,7 @@ from speechgen.run import launcher
 from speechgen.run.installers import install_bat, install_sh
 from speechgen.run.wheels import Target, expand_platform, marker_environment, needs
 
-from .conftest import ROOT, example
+from .conftest import ROOT, draftable
 
 DEPS = ("jinja2>=3.1.2,<4", "pyyaml>=6.0.1,<7", "python-docx>=1.2,<2", "click>=8.2,<9")
 PURE = {  # project, version: Requires-Dist
@@ -465,7 +465,7 @@ def test_a_bundle_for_this_machine_installs_without_an_index_and_drafts(runner, 
     assert where.stdout.startswith(str(installed))
     terminal = installed / "speechgen-terminal.sh"  # what the desktop entry opens
     assert f'Exec="{terminal}"' in (home / ".local/share/applications/speechgen.desktop").read_text(encoding="utf-8")
-    session = f"speechgen render {example('mobilisation')} -o 讲话.docx\nls\n"
+    session = f"speechgen render {draftable()} -o 讲话.docx\nls\n"
     env["PATH"] = "/usr/bin:/bin"  # speechgen is found through the launcher only
     shell = subprocess.run([terminal], input=session, env=env, capture_output=True, text=True, timeout=300)
     assert "讲话.docx" in shell.stdout, shell.stderr

@@ -36,7 +36,7 @@ from speechgen.run.output import TMP_PREFIX, clean_stale_temporaries, safe_name,
 from speechgen.run.render import RenderSettings
 from speechgen.run.signals import group_signals, stop_signals
 
-from .conftest import example
+from .conftest import copies, draftable
 
 # -- spawn: what a worker needs reaches it by pickling -----------------------------------------------
 
@@ -48,7 +48,7 @@ def test_batch_settings_and_jobs_survive_pickling(tmp_path: Path) -> None:
     render = RenderSettings(options=options, layout=Layout(title_breaks=("赴县乡",)), explain=True, force=True)
     settings = BatchSettings(tmp_path / "out", "md", render, jobs=2, fail_fast=True, report=tmp_path / "r.json")
     assert pickle.loads(pickle.dumps(settings)) == settings
-    job = next(read_inputs([example("mobilisation")]))
+    job = next(read_inputs([draftable()]))
     assert job.event is not None
     copy = pickle.loads(pickle.dumps(job))
     assert (copy.label, copy.output, copy.file, copy.line) == (job.label, job.output, job.file, job.line)
@@ -67,10 +67,10 @@ def test_the_start_method_honours_the_override(monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_spawned_workers_write_what_forked_ones_write(runner, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    inputs = [str(example(t)) for t in ("mobilisation", "summary", "village_stay")]
+    (workdir / "s.yaml").write_text(copies(draftable(), 3), encoding="utf-8")
     for method in ("fork", "spawn"):
         monkeypatch.setenv("SPEECHGEN_START_METHOD", method)
-        result = runner.invoke(main, ["batch", *inputs, "-o", method, "-j", "2", "-q"])
+        result = runner.invoke(main, ["batch", "s.yaml", "-o", method, "-j", "2", "-q"])
         assert result.exit_code == 0, result.output
     names = sorted(p.name for p in (workdir / "fork").iterdir())
     assert len(names) == 3 and names == sorted(p.name for p in (workdir / "spawn").iterdir())
@@ -220,7 +220,7 @@ def test_a_stop_signal_during_a_render_unwinds_and_writes_nothing(
         return data
 
     monkeypatch.setattr(api, "export", interrupted)
-    result = runner.invoke(main, ["render", str(example("mobilisation")), "-o", "x.docx"])
+    result = runner.invoke(main, ["render", str(draftable()), "-o", "x.docx"])
     assert (result.exit_code, result.stderr) == (128 + signum, "speechgen: terminated\n")
     assert list(workdir.iterdir()) == []
     assert signal.getsignal(signum) == before  # the handler is the command's only while it runs
@@ -228,14 +228,7 @@ def test_a_stop_signal_during_a_render_unwinds_and_writes_nothing(
 
 def test_ctrl_break_stops_a_batch_and_leaves_only_complete_files(tmp_path: Path) -> None:
     """The batch's stop on Windows (Ctrl-Break, played by SIGUSR1 in a signal table without SIGHUP)."""
-    (tmp_path / "s.yaml").write_text(
-        "---\n".join(
-            f"type: mobilisation\nmeeting:\n  name: 第{i}次挂职干部动员会\n  date: 2026-04-01\n  level: 县\n"
-            "speaker:\n  title: 县委副书记\n"
-            for i in range(150)
-        ),
-        encoding="utf-8",
-    )
+    (tmp_path / "s.yaml").write_text(copies(draftable(), 150), encoding="utf-8")
     code = (
         "import signal; del signal.SIGHUP; signal.SIGBREAK = signal.SIGUSR1\n"
         "from speechgen.cli import main\nif __name__ == '__main__':\n    main()\n"
@@ -321,12 +314,13 @@ def test_a_gbk_console_never_crashes_the_command_line(tmp_path: Path) -> None:
     """cp936 cannot encode 䶮 (a name's character outside GBK): it is escaped, the command still succeeds."""
     folder = tmp_path / "会议文件"
     folder.mkdir()
-    (folder / "刘䶮.yaml").write_bytes(example("mobilisation").read_bytes())
+    (folder / "刘䶮.yaml").write_bytes(draftable().read_bytes())
+    kind = api.load_event(draftable()).type
     env = {**os.environ, "PYTHONIOENCODING": "gbk"}
     run = [sys.executable, "-m", "speechgen"]
     done = subprocess.run([*run, "validate", "会议文件/刘䶮.yaml"], cwd=tmp_path, env=env, capture_output=True)
     assert done.returncode == 0, done.stderr.decode("gbk", "replace")
-    assert done.stdout.decode("gbk") == "会议文件/刘\\u4dae.yaml: ok (mobilisation)\n"
+    assert done.stdout.decode("gbk") == f"会议文件/刘\\u4dae.yaml: ok ({kind})\n"
     out = "讲话稿/刘䶮的讲话.docx"
     (tmp_path / "讲话稿").mkdir()
     done = subprocess.run([*run, "render", "会议文件/刘䶮.yaml", "-o", out], cwd=tmp_path, env=env, capture_output=True)
