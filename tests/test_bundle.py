@@ -71,7 +71,7 @@ def fake_index(folder: Path, without: tuple[str, ...] = ()) -> Path:
 class FakePip:
     """pip wheel and pip download over a fake index; like pip, markers are judged on this Linux machine."""
 
-    VALUED = {"--dest", "--implementation", "--python-version", "--abi", "--platform", "--progress-bar"}
+    VALUED = {"--dest", "--implementation", "--python-version", "--abi", "--platform", "--progress-bar", "--find-links"}
 
     def __init__(self, index: Path) -> None:
         self.index, self.calls = index, []
@@ -216,6 +216,21 @@ def test_a_bundle_holds_every_wheel_each_target_needs_and_its_installers(tmp_pat
     downloads = [c for c in fake_pip.calls if c[0] == "download"]
     assert all("--only-binary=:all:" in c and c[c.index("--implementation") + 1] == "cp" for c in downloads)
     assert any(c[6:10] == ["--python-version", "3.13", "--abi", "cp313"] for c in downloads)
+    # the whole tree once a platform (Python 3.10); then for each target only what the walk finds missing
+    asked = sorted(
+        (c[c.index("--platform") + 1], c[7], sorted(Path(r).name for r in c[c.index("--find-links") + 2 :]))
+        for c in downloads
+    )
+    binary = ["MarkupSafe>=2.0", "lxml>=3.1.0", "pyyaml<7,>=6.0.1"]
+    assert [a for a in asked if a[1] == "3.10"] == [
+        ("manylinux_2_17_aarch64", "3.10", ["pip", "speechgen-0.1.0-py3-none-any.whl"]),
+        ("win_amd64", "3.10", ["colorama"]),  # left out by pip, judging its marker on Linux
+        ("win_amd64", "3.10", ["pip", "speechgen-0.1.0-py3-none-any.whl"]),
+    ]
+    assert [a for a in asked if a[1] == "3.13"] == [
+        ("manylinux_2_17_aarch64", "3.13", binary),
+        ("win_amd64", "3.13", sorted([*binary, "colorama"])),
+    ]
     sh = (folder / "install.sh").read_text(encoding="utf-8")
     assert 'VERSIONS="3.13 3.10"' in sh and 'MACHINES="aarch64"' in sh and os.access(folder / "install.sh", os.X_OK)
     assert 'set "VERSIONS=3.13 3.10"' in (folder / "install.bat").read_text(encoding="ascii")
@@ -303,6 +318,14 @@ def test_install_bat_is_ascii_with_crlf_and_installs_without_an_index() -> None:
     assert "\r\n" in text and "\n" not in text.replace("\r\n", "")
     assert 'set "VERSIONS=3.13 3.12"' in text and "--no-index --find-links" in text
     assert "-m venv --clear --without-pip" in text and "-m speechgen shortcut" in text
+    assert 'set PIPRUN="%PIPWHEEL%\\pip"' in text  # without ensurepip, pip runs from its wheel
+    labels = {line[1:] for line in text.splitlines() if line.startswith(":")}
+    assert {g.split()[0] for g in text.split("goto ")[1:]} <= labels == {"failed"}
+    depth = 0
+    for line in text.splitlines():  # blocks balance, and no echo inside one holds a parenthesis
+        depth += line.count("(") - line.count(")") if not line.lstrip().startswith(("echo", 'set "CHECK')) else 0
+        assert depth >= 0 and not (depth and line.lstrip().startswith("echo") and ")" in line), line
+    assert depth == 0
 
 
 def _installer(tmp_path: Path, machines: list[str]) -> Path:
@@ -443,12 +466,14 @@ def offline_env(home: Path, closed_port: int) -> dict[str, str]:
 @pytest.mark.network
 def test_a_bundle_for_this_machine_installs_without_an_index_and_drafts(runner, tmp_path: Path) -> None:
     need_pypi()
-    result = runner.invoke(main, ["bundle", "-o", str(tmp_path / "dist"), "--source", str(ROOT)])
+    here = f"{sys.version_info[0]}.{sys.version_info[1]}"  # the other versions: the test below
+    args = ["bundle", "-o", str(tmp_path / "dist"), "--source", str(ROOT), "--python-version", here]
+    result = runner.invoke(main, args)
     assert result.exit_code == 0, result.output
     folder = Path(result.stdout.split(":")[0])
     manifest = json.loads((folder / "bundle.json").read_text(encoding="utf-8"))
-    here = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    assert any(t["python"] == here and t["complete"] for t in manifest["targets"])
+    made = [(t["platform"], t["python"], t["complete"]) for t in manifest["targets"]]
+    assert made == [(B.this_platform(), here, True)]
     home = tmp_path / "home"
     home.mkdir()
     with socket.socket() as closed:  # bound, never listening: every connection to it is refused

@@ -41,6 +41,7 @@ PLATFORM = re.compile(
     r"|macosx_\d+_\d+_\w+|linux_\w+"
 )
 EXTRA_ROUNDS = 3  # downloads of what the walk finds missing, per target
+PARALLEL = 8  # pip downloads at once: each mostly waits on the index
 Pip = Callable[[list[str]], subprocess.CompletedProcess]
 
 
@@ -133,20 +134,14 @@ def make_bundle(settings: BundleSettings, pip: Pip | None = None) -> Bundle:
         _check_target(final, settings.force)
         bundle = Bundle(final, version, own.name)
         roots = [f"speechgen=={version}", "pip"]
-        with ThreadPoolExecutor(max_workers=min(4, len(wanted))) as pool:
-            fetched = list(pool.map(lambda t: _download(pip, t, [str(own), "pip"], work), wanted))
-        for target, error in zip(wanted, fetched, strict=True):
-            if error:
-                bundle.failed[target] = error
-        _merge(work, wheels)
-        for target in (t for t in wanted if t not in bundle.failed):
-            found = needs(wheels, roots, target)
-            for _ in range(EXTRA_ROUNDS):  # what pip judged by this machine's markers and so left out
-                if found.complete or _download(pip, target, [m.requirement for m in found.missing], work):
-                    break
-                _merge(work, wheels)
-                found = needs(wheels, roots, target)
-            bundle.needs.append(found)
+        platforms: dict[str, list[Target]] = {}
+        for target in wanted:
+            platforms.setdefault(target.platform, []).append(target)
+        with ThreadPoolExecutor(max_workers=min(PARALLEL, len(wanted))) as pool:
+            for failed in pool.map(lambda ts: _seed(pip, ts, [str(own), "pip"], work, wheels), platforms.values()):
+                bundle.failed.update(failed)
+            rest = [t for t in wanted if t not in bundle.failed]
+            bundle.needs = list(pool.map(lambda t: _complete(pip, t, roots, work, wheels), rest))
         _write_scripts(work, bundle)
         _finish(work, final, settings.as_zip, settings.force)
         return bundle
@@ -183,25 +178,47 @@ def build_wheel(source: Path, wheels: Path, out: Path, pip: Pip) -> Path:
     return built[-1]
 
 
-def _download(pip: Pip, target: Target, requirements: list[str], work: Path) -> str:
-    """pip download for one target into a folder of its own; "" when done, else pip's last words."""
+def _seed(pip: Pip, targets: list[Target], requirements: list[str], work: Path, wheels: Path) -> dict[Target, str]:
+    """Download the whole tree for the first target of a platform pip can serve (its pure-Python wheels then
+    serve the platform's other Python versions too); the targets before it, with pip's last words."""
+    failed = {}
+    for target in targets:
+        error = _download(pip, target, requirements, work, wheels)
+        if not error:
+            break
+        failed[target] = error
+    return failed
+
+
+def _complete(pip: Pip, target: Target, roots: list[str], work: Path, wheels: Path) -> Needs:
+    """Walk the tree for target; download what it lacks (another Python's binary wheels, and what pip left out
+    by judging markers on this machine), until nothing is missing or pip cannot help."""
+    found = needs(wheels, roots, target)
+    for _ in range(EXTRA_ROUNDS):
+        asked = [m.request for m in found.missing if m.request]
+        if not asked or _download(pip, target, asked, work, wheels):
+            break
+        found = needs(wheels, roots, target)
+    return found
+
+
+def _download(pip: Pip, target: Target, requirements: list[str], work: Path, wheels: Path) -> str:
+    """pip download for one target into a folder of its own, then into wheels; "" when done, else pip's last
+    words."""
     dest = work / f"dl-{target.platform}-{target.python}"
     dest.mkdir(exist_ok=True)
     args = ["download", "--dest", str(dest), "--only-binary=:all:", "--implementation", "cp"]
     args += ["--python-version", target.python, "--abi", target.abi, "--progress-bar", "off"]
     for tag in expand_platform(target.platform):
         args += ["--platform", tag]
+    args += ["--find-links", str(wheels)]  # what another target downloaded is not fetched again
     done = pip([*args, *requirements])
+    for wheel in dest.glob("*.whl"):
+        if (wheels / wheel.name).exists():
+            wheel.unlink()
+        else:
+            os.replace(wheel, wheels / wheel.name)
     return "" if done.returncode == 0 else _last_words(done)
-
-
-def _merge(work: Path, wheels: Path) -> None:
-    for dest in work.glob("dl-*"):
-        for wheel in dest.glob("*.whl"):
-            if (wheels / wheel.name).exists():
-                wheel.unlink()
-            else:
-                os.replace(wheel, wheels / wheel.name)
 
 
 def _last_words(done: subprocess.CompletedProcess) -> str:

@@ -1,10 +1,13 @@
 """The scripts an offline bundle carries: install.sh (Linux: Kylin, UOS, Debian …; macOS), install.bat
 (Windows) and README.txt (in Chinese, for the person who carries the bundle over).
 
-Each installer finds a Python the bundle has wheels for, makes a virtual environment without pip (so that
-Debian-family systems without the python3-venv package work too), installs pip and speechgen into it with
-the pip wheel of the bundle itself (`python pip-….whl/pip install --no-index --find-links wheels …`: no
-index is ever asked), then lets speechgen make its shortcut (`speechgen shortcut`). An existing folder is
+Each installer finds a Python the bundle has wheels for, makes a virtual environment and installs pip and
+speechgen into it from the bundle's wheels alone (`pip install --no-index --find-links wheels …`: no index
+is ever asked), then lets speechgen make its shortcut (`speechgen shortcut`). install.sh makes the
+environment without pip and runs the pip wheel of the bundle itself (`python pip-….whl/pip install …`), so
+that Debian-family systems without the python3-venv package (no ensurepip) work too; install.bat uses the
+environment's own pip (python.org's Windows installer always brings ensurepip) and the wheel only where
+that is missing. An existing folder is
 replaced only when it is a Python environment (it holds pyvenv.cfg), so that a mistyped target never
 empties a user's folder. install.bat is ASCII only: cmd.exe reads a batch file in the console's code page,
 and Chinese text there would break on a machine whose code page differs; what the user must read in
@@ -92,8 +95,12 @@ if not defined PIPWHEEL (
   goto failed
 )
 echo Installing speechgen into %TARGET% with %PY% ...
-%PY% -m venv --clear --without-pip "%TARGET%" || goto failed
-"%TARGET%\Scripts\python.exe" "%PIPWHEEL%\pip" install --quiet --no-index --find-links "%WHEELS%" ^
+set "PIPRUN=-m pip"
+set "NOPIP="
+%PY% -m venv --clear "%TARGET%" >nul 2>nul || set "NOPIP=1"
+if defined NOPIP %PY% -m venv --clear --without-pip "%TARGET%" || goto failed
+if defined NOPIP set PIPRUN="%PIPWHEEL%\pip"
+"%TARGET%\Scripts\python.exe" %PIPRUN% install --quiet --no-index --find-links "%WHEELS%" ^
   --no-warn-script-location pip speechgen || goto failed
 "%TARGET%\Scripts\python.exe" -m speechgen shortcut
 echo.

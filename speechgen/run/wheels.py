@@ -60,6 +60,16 @@ class Missing:
     def __str__(self) -> str:
         return self.requirement + (f" (for {self.wanted_by})" if self.wanted_by else "")
 
+    @property
+    def request(self) -> str:
+        """The requirement as pip should be asked for it: without its marker, which pip would judge on this
+        machine ("colorama" rather than 'colorama; platform_system == "Windows"'); "" if it cannot be read."""
+        req = _requirement(self.requirement)
+        if req is None:
+            return ""
+        extras = f"[{','.join(sorted(req.extras))}]" if req.extras else ""
+        return f"{req.name}{extras}{req.specifier}"
+
 
 @dataclass
 class Needs:
