@@ -433,6 +433,13 @@ def test_macos_gets_a_command_file_on_the_desktop(tmp_path: Path) -> None:
     assert made.made == [home / "Desktop" / "speechgen.command"] and os.access(made.made[0], os.X_OK)
 
 
+def test_a_place_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "venv"
+    not_a_folder.write_text("a file where the environment should be", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"/venv/speechgen-start.txt: cannot write the shortcut: Not a directory$"):
+        launcher.make_shortcuts(not_a_folder, "Linux", _home(tmp_path))
+
+
 def test_the_workbench_hook_replaces_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launcher, "WORKBENCH", ("web", "--open"))
     (tmp_path / "venv").mkdir()

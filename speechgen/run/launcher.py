@@ -27,6 +27,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from speechgen.errors import OutputError
+
 WORKBENCH: tuple[str, ...] = ()  # e.g. ("web", "--open") once the web workbench lands
 NAME = "speechgen"
 WORK_FOLDER = "讲话稿"
@@ -57,10 +59,14 @@ def make_shortcuts(
     prefix = Path(prefix or sys.prefix)
     system = system or platform.system()
     env = os.environ if env is None else env
-    (prefix / "speechgen-start.txt").write_text(START_TEXT, encoding="utf-8")
-    if system == "Windows":
-        return _windows(prefix, env, run)
-    return _posix(prefix, system, env)
+    try:
+        (prefix / "speechgen-start.txt").write_text(START_TEXT, encoding="utf-8")
+        if system == "Windows":
+            return _windows(prefix, env, run)
+        return _posix(prefix, system, env)
+    except OSError as exc:
+        where = exc.filename or prefix
+        raise OutputError(f"{where}: cannot write the shortcut: {exc.strerror or exc}") from None
 
 
 def _posix(prefix: Path, system: str, env: Mapping[str, str]) -> Shortcuts:
