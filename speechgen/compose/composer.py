@@ -28,7 +28,7 @@ from speechgen.compose.setting import Lexicon, Setting
 from speechgen.compose.units import SectionPlan, UnitUse, plan_section
 from speechgen.compose.variables import present, variables, vocabulary_words
 from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
-from speechgen.draft import COUNT_MARK, Sentence
+from speechgen.draft import COUNT_MARK, Sentence, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import alias_of
@@ -84,6 +84,8 @@ class Composer:
             fixed=self.fixed,
             accept=self.accept,
             taken=self.taken,
+            avoid=self.plan.avoid,
+            resolve=lambda text: with_count(text, len(self.sections)),
         )
 
     # -- template functions ---------------------------------------------------------------
@@ -127,6 +129,10 @@ class Composer:
         """A whole section of the outline: heading, intro, then its units."""
         spec = next((s for s in self.sections if s.key == key), None)
         if spec is None:
+            return Emitted("")
+        if self.explore:  # `banks check`: the slots a section asks for, without writing it
+            for part in ("heading", "intro"):
+                self.pick(f"{self.event.type}.{key}.{part}")
             return Emitted("")
         self._section = key
         extra = 1 if self.scale >= 1.3 else 0
