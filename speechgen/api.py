@@ -31,8 +31,11 @@ if TYPE_CHECKING:
     from speechgen.compose.banks import BankSet
     from speechgen.compose.fitting import Composition
     from speechgen.compose.picker import Alternative
+    from speechgen.compose.plan import Plan
+    from speechgen.compose.setting import Setting
     from speechgen.export.layout import Layout
     from speechgen.review.bankcheck import BankFinding
+    from speechgen.review.banktry import Trial
     from speechgen.review.checks import Finding
 
 __all__ = [
@@ -57,6 +60,8 @@ __all__ = [
     "styles",
     "bank_set",
     "check_banks",
+    "try_banks",
+    "new_style",
     "check_file",
     "history",
     "said",
@@ -128,8 +133,15 @@ def keep(d: Draft, places: Iterable[str] = (), *, use: Mapping[str, str] | None 
 
 
 def _composition(event: Event, opts: Options) -> Composition:
-    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
     from speechgen.compose.fitting import composition
+
+    banks, plan, setting = _prepared(event, opts)
+    return composition(event, plan, banks, setting)
+
+
+def _prepared(event: Event, opts: Options) -> tuple[BankSet, Plan, Setting]:
+    """The banks, plan and setting of a draft of this event with these options."""
+    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
     from speechgen.compose.plan import make_plan
     from speechgen.compose.setting import settle
     from speechgen.event.model import located
@@ -145,7 +157,7 @@ def _composition(event: Event, opts: Options) -> Composition:
         raise
     setting = settle(event)
     plan = make_plan(event, replace(opts, banks=dirs), banks.meta, style, setting.family)
-    return composition(event, plan, banks, setting)
+    return banks, plan, setting
 
 
 def history(paths: Iterable[str | Path]) -> frozenset[str]:
@@ -262,6 +274,38 @@ def check_banks(*, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = (
     from speechgen.review.bankcheck import check_banks as _check
 
     return _check((*env_bank_dirs(), *banks), templates)
+
+
+def new_style(
+    name: str,
+    *,
+    folder: Path,
+    from_style: str = "formal",
+    banks: tuple[Path, ...] = (),
+    templates: tuple[Path, ...] = (),
+) -> str:
+    """The text of a style file to edit, ``folder/styles/<name>/<name>.yaml``: the slots a style usually
+    changes, commented out, with the variants of ``from_style`` as examples; only its meta block is live."""
+    from speechgen.compose.banks import load_banks
+    from speechgen.resources import env_bank_dirs
+    from speechgen.review.bankstyle import check_style_name, style_text
+
+    check_style_name(name)
+    return style_text(name, folder, load_banks(from_style, (*env_bank_dirs(), *banks)), templates)
+
+
+def try_banks(event: Event, *, options: Options | None = None, slot: str | None = None) -> list[Trial]:
+    """Each variant of the folders in ``options.banks`` (or of one slot and the slots under it) as it reads
+    with this event's facts, with the reasons it cannot be chosen for this event (none: it can)."""
+    from speechgen.compose.banks import layer_files
+    from speechgen.resources import display_path
+    from speechgen.review.banktry import select, try_variants
+
+    opts = options or Options()
+    banks, plan, setting = _prepared(event, opts)
+    files = layer_files(banks.style, opts.banks)
+    mine = {display_path(f) for f in files if any(f.is_relative_to(d) for d in opts.banks)}
+    return try_variants(event, banks, plan, setting, select(banks, slot, mine))
 
 
 def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...] = ()) -> list[Finding]:
