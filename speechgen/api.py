@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from speechgen.compose.setting import Setting
     from speechgen.export.layout import Layout
     from speechgen.review.bankcheck import BankFinding
+    from speechgen.review.bankimport import Imported
+    from speechgen.review.bankrows import Book
     from speechgen.review.banktry import Trial
     from speechgen.review.checks import Finding
 
@@ -62,6 +64,9 @@ __all__ = [
     "check_banks",
     "try_banks",
     "new_style",
+    "bank_rows",
+    "bank_workbook",
+    "read_bank_workbook",
     "check_file",
     "history",
     "said",
@@ -269,11 +274,14 @@ def bank_set(style: str, *, banks: tuple[Path, ...] = ()) -> BankSet:
     return load_banks(style, (*env_bank_dirs(), *banks))
 
 
-def check_banks(*, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = ()) -> list[BankFinding]:
+def check_banks(
+    *, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = (), only: tuple[Path, ...] | None = None
+) -> list[BankFinding]:
+    """Findings of `banks check`; with `only`, files are checked one by one only in those folders."""
     from speechgen.resources import env_bank_dirs
     from speechgen.review.bankcheck import check_banks as _check
 
-    return _check((*env_bank_dirs(), *banks), templates)
+    return _check((*env_bank_dirs(), *banks), templates, only)
 
 
 def new_style(
@@ -292,6 +300,47 @@ def new_style(
 
     check_style_name(name)
     return style_text(name, folder, load_banks(from_style, (*env_bank_dirs(), *banks)), templates)
+
+
+def bank_rows(*, banks: tuple[Path, ...] = (), style: str | None = None, slot: str | None = None) -> Book:
+    """The bank files of the folders `banks` (the built-in banks when none is given) as rows of a workbook:
+    the files every style reads and those of `style` (of every style when None); only the slots that
+    start with `slot`, when given."""
+    from speechgen.review.bankrows import book_of, folder_files
+
+    for d in banks:
+        if not d.is_dir():
+            raise ConfigError(f"--banks {d}: no such folder")
+    return book_of(folder_files(banks, style), slot)
+
+
+def bank_workbook(rows: Book) -> bytes:
+    """The rows as an .xlsx workbook (sheets 变体, 要点, 文件 and a short guide, 说明)."""
+    from speechgen.review.bankbook import write_book
+
+    return write_book(rows)
+
+
+def read_bank_workbook(path: str | Path) -> Imported:
+    """A filled workbook as the files of a bank folder; InputError names every bad cell (book:sheet!C7)."""
+    from speechgen.resources import display_path
+    from speechgen.review.bankbook import MAX_BYTES, read_book
+    from speechgen.review.bankimport import build, file_name
+
+    path = Path(path)
+    name = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read file: {exc.strerror or exc}")]) from None
+    return build(read_book(data, name), name, file_name(path))
 
 
 def try_banks(event: Event, *, options: Options | None = None, slot: str | None = None) -> list[Trial]:

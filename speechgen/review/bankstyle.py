@@ -138,7 +138,8 @@ def _part(out: Text, title: str, slots: list[str], banks: BankSet) -> None:
 
 def _slot(out: Text, slot: str, banks: BankSet) -> None:
     variants = banks.variants(slot)
-    shown = variants[:EXAMPLES]
+    own = f"styles/{banks.style}/"  # the chosen style's own wording first, then what it builds on
+    shown = sorted(variants, key=lambda v: own not in v.file.replace("\\", "/"))[:EXAMPLES]
     if len(variants) > len(shown):
         count = f"现有 {len(variants)} 条，列出 {len(shown)} 条，其余用 speechgen banks show {slot} 查看"
     else:

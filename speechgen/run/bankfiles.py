@@ -6,13 +6,23 @@ never written. What is written comes from the API; this module only puts it on d
 
 from __future__ import annotations
 
+import os
+import secrets
+import shutil
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from speechgen import api
-from speechgen.errors import OutputError
-from speechgen.resources import banks_dir
-from speechgen.run.output import OutputExists, write_atomic
+from speechgen.compose.banks import NOT_BANKS
+from speechgen.errors import ConfigError, OutputError, StrictError
+from speechgen.resources import banks_dir, display_path
+from speechgen.run.output import TMP_PREFIX, OutputExists, write_atomic
+
+if TYPE_CHECKING:
+    from speechgen.review.bankcheck import BankFinding
+    from speechgen.review.bankrows import Book
 
 
 def refuse_builtin(folder: Path) -> None:
@@ -35,3 +45,88 @@ def write_new_style(
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, text.encode("utf-8"), force=force)
     return path
+
+
+def write_workbook(
+    out: Path,
+    *,
+    banks: Sequence[Path] = (),
+    style: str | None = None,
+    slot: str | None = None,
+    force: bool = False,
+) -> Book:
+    """The banks as a workbook at `out` (.xlsx); the rows written are returned."""
+    if out.suffix.lower() != ".xlsx":
+        raise ConfigError(f"--xlsx {out}: the file name must end in .xlsx")
+    rows = api.bank_rows(banks=tuple(banks), style=style, slot=slot)
+    write_atomic(out, api.bank_workbook(rows), force=force)
+    return rows
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What `banks import` did: the files written, what the check found in the workbook's rows, and the
+    bank files the folder already held besides them (they are read with the rest)."""
+
+    folder: Path
+    files: tuple[Path, ...]
+    findings: tuple[BankFinding, ...]
+    others: tuple[Path, ...] = ()
+
+
+def import_workbook(
+    book: Path,
+    folder: Path,
+    *,
+    force: bool = False,
+    strict: bool = False,
+    check: bool = True,
+    templates: Sequence[Path] = (),
+) -> Imported:
+    """Write the bank folder a filled workbook describes. The rows are checked like any bank (a finding is
+    said of its cell); with strict, an error stops the import and nothing is written. A new folder
+    appears whole or not at all; in an existing one each file is replaced atomically, and only with force."""
+    refuse_builtin(folder)
+    made = api.read_bank_workbook(book)
+    targets = [folder / rel for rel in made.files]
+    existing = [t for t in targets if t.exists() or t.is_symlink()]
+    if existing and not force:
+        raise OutputError("\n".join(f"{t}: exists; use --force to overwrite" for t in existing))
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    stage: Path | None = folder.parent / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    assert stage is not None
+    stage.mkdir()
+    try:
+        for rel, text in made.files.items():
+            path = stage / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(text.text().encode("utf-8"))
+        findings: list[BankFinding] = []
+        if check:
+            staged = {display_path(stage / rel): rel for rel in made.files}
+            found = api.check_banks(banks=(stage,), templates=tuple(templates), only=(stage,))
+            findings = [f for f in (made.locate(f, staged) for f in found) if f is not None]
+        errors = [f for f in findings if f.severity == "error"]
+        if strict and errors:
+            lines = [str(f) for f in findings] + ["--strict: the workbook has check errors; nothing written"]
+            raise StrictError("\n".join(lines), tuple(findings))
+        others = _others(folder, set(targets))
+        if not folder.exists():
+            os.rename(stage, folder)  # the whole folder at once
+            stage = None
+        else:
+            for rel, text in made.files.items():
+                target = folder / rel
+                target.parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(target, text.text().encode("utf-8"), force=force)
+    finally:
+        if stage is not None:
+            shutil.rmtree(stage, ignore_errors=True)
+    return Imported(folder, tuple(targets), tuple(findings), others)
+
+
+def _others(folder: Path, written: set[Path]) -> tuple[Path, ...]:
+    if not folder.is_dir():
+        return ()
+    found = [*folder.glob("*.y*ml"), *folder.glob("styles/*/*.y*ml")]
+    return tuple(sorted(p for p in found if p not in written and p.name not in NOT_BANKS))
