@@ -59,34 +59,38 @@ class Imported:
     files: dict[str, Text]  # relative name → its YAML
     sheets: dict[str, Sheet]
 
-    def locate(self, finding: BankFinding, staged: dict[str, str]) -> BankFinding | None:
-        """A finding in a written file (display name → relative name in `staged`) said of its cell."""
-        m = re.fullmatch(r"(.*?):(\d+)(?::\d+)?", finding.where)
-        if not m or m.group(1) not in staged:
-            return None
-        origin = self.files[staged[m.group(1)]].origins.get(int(m.group(2)))
-        if origin is None:
-            return BankFinding(finding.severity, f"{self.book}:{staged[m.group(1)]}", finding.slot, finding.message)
-        return BankFinding(finding.severity, self._where(*origin), finding.slot, finding.message)
-
-    def _where(self, sheet: str, row: int, key: str) -> str:
-        return f"{self.book}:{self.sheets[sheet].cell(row, key)}"
+    def locate(self, findings: list[BankFinding], staged: dict[str, str]) -> list[BankFinding]:
+        """The findings in the written files (display name → relative name in `staged`), each said of its
+        cell, in sheet and row order; findings elsewhere (the built-in banks) are left out."""
+        out: list[tuple[tuple[int, int, int], BankFinding]] = []
+        for f in findings:
+            m = re.fullmatch(r"(.*?):(\d+)(?::\d+)?", f.where)
+            if not m or m.group(1) not in staged:
+                continue
+            origin = self.files[staged[m.group(1)]].origins.get(int(m.group(2)))
+            if origin is None:
+                where, order = f"{self.book}:{staged[m.group(1)]}", (9, 0, 0)
+            else:
+                sheet, row, key = origin
+                where = f"{self.book}:{self.sheets[sheet].cell(row, key)}"
+                order = (SHEET_NO[sheet], row, self.sheets[sheet].columns.get(key, 0))
+            out.append((order, BankFinding(f.severity, where, f.slot, f.message)))
+        return [f for _, f in sorted(out, key=lambda o: o[0])]
 
 
 def build(sheets: dict[str, Sheet], book: str, default_file: str) -> Imported:
-    """The folder's files; InputError lists every problem, by sheet and cell."""
-    problems: list[Problem] = []
+    """The folder's files; InputError lists every problem, by sheet and cell, in sheet and row order."""
+    found: list[tuple[tuple[int, int, int], Problem]] = []
 
     def bad(sheet: str, row: int, key: str, message: str, slot: str | None = None) -> None:
-        problems.append(Problem(f"{book}:{sheets[sheet].cell(row, key)}", message, key=slot))
+        order = (SHEET_NO[sheet], row, sheets[sheet].columns.get(key, 0))
+        found.append((order, Problem(f"{book}:{sheets[sheet].cell(row, key)}", message, key=slot)))
 
     files: dict[str, FileModel] = {}
 
     def file_of(sheet: str, row: int, values: dict[str, Any]) -> FileModel | None:
         rel = str(values.get("file") or default_file)
-        m = FILE.fullmatch(rel)
-        style = m.group("style") if m else None
-        if not m or m.group("name") in NOT_BANKS or rel.startswith(".") or (style and not STYLE_NAME.fullmatch(style)):
+        if not _file_ok(rel):
             bad(
                 sheet,
                 row,
@@ -123,22 +127,30 @@ def build(sheets: dict[str, Sheet], book: str, default_file: str) -> Imported:
         model = file_of(VARIANTS, row, values)
         if model is not None:
             _place(model, index, row, values, bad)
-    if problems:
-        raise InputError(problems)
-    env = shared_environment()
-    for model in files.values():
-        found: list[Problem] = []
-        read_bank_root(_tree(model, sheets), model.rel, env, found)
-        for p in found:
-            if p.line is None:
-                problems.append(Problem(f"{book}:{model.rel}", p.message, key=p.key))
-                continue
-            sheet, row = _unmark(p.line)
-            key = next((k for k, c in sheets[sheet].columns.items() if c == p.col), "file")
-            problems.append(Problem(f"{book}:{sheets[sheet].cell(row, key)}", p.message, key=p.key))
-    if problems:
-        raise InputError(problems)
+    if not found:  # the rows are in place: now what the bank reader itself says of them
+        env = shared_environment()
+        for model in files.values():
+            read: list[Problem] = []
+            read_bank_root(_tree(model, sheets), model.rel, env, read)
+            for p in read:
+                sheet, row = _unmark(p.line)
+                key = next((k for k, c in sheets[sheet].columns.items() if c == p.col), "file")
+                found.append(
+                    (
+                        (SHEET_NO[sheet], row, p.col or 0),
+                        Problem(f"{book}:{sheets[sheet].cell(row, key)}", p.message, key=p.key),
+                    )
+                )
+    if found:
+        raise InputError([p for _, p in sorted(found, key=lambda f: f[0])])
     return Imported(book, {rel: _yaml(m, sheets, book) for rel, m in sorted(files.items())}, sheets)
+
+
+def _file_ok(rel: str) -> bool:
+    m = FILE.fullmatch(rel)
+    if not m or m.group("name") in NOT_BANKS or rel.startswith("."):
+        return False
+    return not m.group("style") or bool(STYLE_NAME.fullmatch(m.group("style")))
 
 
 def _place(model: FileModel, index: int, row: int, values: dict[str, Any], bad: Any) -> None:

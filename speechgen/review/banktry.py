@@ -49,6 +49,7 @@ MESSAGES = {
     "section": "wrong kind of work: a {type} meeting about {family} work has no section {section}",
     "topic": "no section of this meeting takes topic {topic} (a {type} meeting about {family} work)",
     "no_item": "no item of {field} goes to this unit (it takes items that match: {match})",
+    "no_item_general": "no item of {field} goes to this unit: unit {other} takes those that no unit matches",
     "not_asked": "this event's speech does not ask for slot {slot} (the template asks for it only with other facts)",
     "unused": "no template or unit asks for slot {slot}; run speechgen banks check for a likely misspelling",
     "no_role": "unit {unit} has no role {role}, so slot {slot} is never asked for",
@@ -146,7 +147,6 @@ def _places(
         if slot not in section_slots:
             out.setdefault(slot, []).append(Place(base))
     lexicon = load_lexicon()
-    rule_items = event.get("program.rules") or ()
     for spec in sections:
         ctx = plan_section(spec, sections, event, banks, base, lexicon, plan.seed).ctx
         for part in ("heading", "intro"):
@@ -161,7 +161,7 @@ def _places(
                     if not unit.facts:
                         _add_unit(out, unit, Place(here, unit=unit))
         facts = list(spec.facts)
-        if rule_items and all(f.list != "program.rules" for f in facts):
+        if all(f.list != "program.rules" for f in facts):  # rules go to the section that owns their topic
             owned = [u for u in banks.units.values() if u.facts == "program.rules" and rule_owner(u, sections) is spec]
             _fact_places(out, event, banks, FactSpec("program.rules"), ctx, owned)
         for fact in facts:
@@ -179,16 +179,21 @@ def _fact_places(
         for unit in units:
             _add_unit(out, unit, Place(ctx, unit=unit, blocked=blocked))
         return
-    taken = {id(u): got for u, got in fact_units(banks, fact, items, ctx, load_lexicon())}
+    taken_units = fact_units(banks, fact, items, ctx, load_lexicon())
+    taken = {id(u): got for u, got in taken_units}
     for unit in units:
         got = taken.get(id(unit))
         if got:
             _add_unit(out, unit, Place(ctx, {"item": "，".join(got), "items": list(got)}, unit))
         elif misfits(unit.tags, ctx):  # the unit itself does not fit: its tags say why
             _add_unit(out, unit, Place(ctx, {"item": items[0], "items": [items[0]]}, unit))
+        elif unit.match:
+            blocked = (reason("no_item", field=fact.list, match="、".join(unit.match)),)
+            _add_unit(out, unit, Place(ctx, unit=unit, blocked=blocked))
         else:
-            match = "、".join(unit.match) or "-"
-            _add_unit(out, unit, Place(ctx, unit=unit, blocked=(reason("no_item", field=fact.list, match=match),)))
+            other = next((u.id for u, _ in taken_units if not u.match), "-")
+            blocked = (reason("no_item_general", field=fact.list, other=other),)
+            _add_unit(out, unit, Place(ctx, unit=unit, blocked=blocked))
 
 
 def _add_unit(out: dict[str, list[Place]], unit: Unit, place: Place) -> None:
@@ -300,8 +305,11 @@ def _render(v: Variant, composer: Composer, bind: dict[str, Any], count: int) ->
         if "item" in v.requires and bind.get("item") is None:
             bind = {"item": "【待补充：事项】", "items": ["【待补充：事项】"]}
         text = to_sentence(composer.render(v, bind), v.slot, v.where).text
-    except SpeechgenError as exc:
-        return v.text, reason("render", error=exc.message.splitlines()[0])
+    except (SpeechgenError, ValueError, TypeError) as exc:
+        if lacking:  # a stand-in a filter cannot take (|cn of 【待补充：批次】): show the text as written
+            return v.text, None
+        message = exc.message if isinstance(exc, SpeechgenError) else str(exc)
+        return v.text, reason("render", error=message.splitlines()[0])
     finally:
         composer.values.clear()
         composer.values.update(saved)

@@ -105,7 +105,7 @@ def import_workbook(
         if check:
             staged = {display_path(stage / rel): rel for rel in made.files}
             found = api.check_banks(banks=(stage,), templates=tuple(templates), only=(stage,))
-            findings = [f for f in (made.locate(f, staged) for f in found) if f is not None]
+            findings = made.locate(found, staged)
         errors = [f for f in findings if f.severity == "error"]
         if strict and errors:
             lines = [str(f) for f in findings] + ["--strict: the workbook has check errors; nothing written"]
