@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from speechgen.cli.say import say
-from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, MINUTES_RANGE, POINTS_RANGE, RATE_RANGE
+from speechgen.event.schema import (
+    LENGTH_RANGE,
+    MEETING_TYPES,
+    MINUTES_RANGE,
+    POINTS_RANGE,
+    RATE_RANGE,
+    TYPE_LABELS,
+)
 from speechgen.export import FORMATS
 
 if TYPE_CHECKING:  # importing them costs start-up time
@@ -167,8 +174,33 @@ def validate(events: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-@click.command()
-@click.argument("meeting_type", metavar="TYPE", type=click.Choice(MEETING_TYPES))
+class MeetingType(click.ParamType):
+    """A meeting type by its key or its Chinese name (动员会, 总结会, 总结暨动员会, 驻村蹲点 …)."""
+
+    name = "type"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from speechgen.event.schema import TYPE_ALIASES
+
+        text = str(value).strip()
+        if text in MEETING_TYPES:
+            return text
+        if text in TYPE_ALIASES:
+            return TYPE_ALIASES[text]
+        import difflib
+
+        names = [*MEETING_TYPES, *TYPE_LABELS.values()]
+        close = difflib.get_close_matches(text, [*names, *TYPE_ALIASES], n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        self.fail(f"{text!r} is not a meeting type{hint} Choose from: {type_list()}", param, ctx)
+
+
+def type_list() -> str:
+    return ", ".join(f"{TYPE_LABELS[t]} ({t})" for t in MEETING_TYPES)
+
+
+@click.command(epilog=f"TYPE: {type_list()}")
+@click.argument("meeting_type", metavar="TYPE", type=MeetingType())
 @click.option(
     "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
 )

@@ -28,7 +28,7 @@ from speechgen.compose.setting import Lexicon, Setting
 from speechgen.compose.units import SectionPlan, UnitUse, plan_section
 from speechgen.compose.variables import present, variables, vocabulary_words
 from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
-from speechgen.draft import COUNT_MARK, Sentence
+from speechgen.draft import COUNT_MARK, Sentence, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import alias_of
@@ -85,6 +85,7 @@ class Composer:
             accept=self.accept,
             taken=self.taken,
             avoid=self.plan.avoid,
+            resolve=lambda text: with_count(text, len(self.sections)),
         )
 
     # -- template functions ---------------------------------------------------------------

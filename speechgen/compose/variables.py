@@ -11,7 +11,7 @@ import re
 from types import SimpleNamespace
 from typing import Any
 
-from speechgen.compose.setting import JURISDICTION, Setting, honorific
+from speechgen.compose.setting import JURISDICTION, Setting, honorific, load_lexicon
 from speechgen.event.model import Event
 from speechgen.event.schema import SCHEMA, TYPE_LABELS, Group
 
@@ -44,6 +44,12 @@ def handover(item: str) -> str:
     return re.sub(r"^(.+?)(作|讲|进行|部署|提出)", r"\1还要\2", item, count=1)
 
 
+def speeches_after(event: Event) -> list[str]:
+    """The items after this speech that are speeches (a leader's 讲话): the speaker hands over to them."""
+    lex = load_lexicon()
+    return [x for x in event.get("meeting.after_speech") or () if lex.classify("programme", x) == "speech"]
+
+
 def variables(event: Event, setting: Setting) -> dict[str, Any]:
     our, whole, party, gov = JURISDICTION[event.level]
     words = setting.words
@@ -65,7 +71,7 @@ def variables(event: Event, setting: Setting) -> dict[str, Any]:
         "T": event.type,
         "programme": SimpleNamespace(
             speeches=setting.speeches,
-            after=[handover(x) for x in event.get("meeting.after_speech") or ()] or None,
+            after=[handover(x) for x in speeches_after(event)] or None,
             before=list(before) or None,
         ),
     }
