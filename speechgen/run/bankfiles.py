@@ -6,10 +6,11 @@ never written. What is written comes from the API; this module only puts it on d
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -104,7 +105,8 @@ def import_workbook(
         findings: list[BankFinding] = []
         if check:
             staged = {display_path(stage / rel): rel for rel in made.files}
-            found = api.check_banks(banks=(stage,), templates=tuple(templates), only=(stage,))
+            with _uncached():  # a folder checked once: keep it out of the cache of parsed banks
+                found = api.check_banks(banks=(stage,), templates=tuple(templates), only=(stage,))
             findings = made.locate(found, staged)
         errors = [f for f in findings if f.severity == "error"]
         if strict and errors:
@@ -123,6 +125,19 @@ def import_workbook(
         if stage is not None:
             shutil.rmtree(stage, ignore_errors=True)
     return Imported(folder, tuple(targets), tuple(findings), others)
+
+
+@contextlib.contextmanager
+def _uncached() -> Iterator[None]:
+    old = os.environ.get("SPEECHGEN_NO_CACHE")
+    os.environ["SPEECHGEN_NO_CACHE"] = "1"
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SPEECHGEN_NO_CACHE", None)
+        else:
+            os.environ["SPEECHGEN_NO_CACHE"] = old
 
 
 def _others(folder: Path, written: set[Path]) -> tuple[Path, ...]:
