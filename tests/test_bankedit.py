@@ -405,3 +405,31 @@ def test_what_try_calls_possible_is_what_drafts_choose(meeting_type: str) -> Non
             if t.possible and t.slot == slot:
                 possible.add((t.slot, t.variant))
     assert chosen and chosen <= possible
+
+
+def test_new_style_offers_the_units_of_a_topic_before_those_bound_to_facts(workdir: Path) -> None:
+    """Within a bank set of two units, the unit of a topic comes first, then the one bound to rules."""
+    from speechgen.compose.bankfile import read_bank_file
+    from speechgen.compose.banks import BankSet, shared_environment
+    from speechgen.review.bankstyle import style_text
+
+    path = write(
+        workdir / "文库" / "office.yaml",
+        "units:\n"
+        "  - id: office.rules\n    topic: discipline\n    facts: program.rules\n"
+        '    heading: ["{{ item }}"]\n    lead: [规矩要守住。]\n    close: [守住规矩，才能干成事。]\n'
+        "  - id: office.role\n    topic: role\n    keys: [角色]\n    moment: [before]\n"
+        "    heading: [尽快完成角色转换]\n    lead: [角色转换是第一课。]\n    close: [角色转过来了，工作才接得住。]\n",
+    )
+    problems: list = []
+    _, entries, units = read_bank_file(path, shared_environment(), problems)
+    banks = BankSet({slot: list(vs) for slot, _, vs in entries}, "formal", ("formal",), units={u.id: u for u in units})
+    text = style_text("丙", workdir / "文库", banks)
+    assert [slot for slot in blocks(text) if slot.startswith("u.")] == [
+        "u.office.role.lead",
+        "u.office.role.close",
+        "u.office.rules.lead",
+        "u.office.rules.close",
+    ]
+    assert "# ── 要点 “尽快完成角色转换” 的主旨句（现有 1 条）" in text
+    assert "# ── 要点 office.rules（discipline） 的收束句（现有 1 条）" in text

@@ -114,16 +114,18 @@ def _intros(template_dirs: Sequence[Path]) -> list[str]:
 
 
 def most_used(banks: BankSet, template_dirs: Sequence[Path] = ()) -> list[Unit]:
-    """The units that the most outlines (meeting type × kind of work) can write, most first."""
+    """The units that the most outlines (meeting type × kind of work) can write, most first; units of a
+    topic before those bound to the event's facts (tasks, rules …), which say the event's own words."""
     counts: dict[str, int] = {}
     for spec in load_catalogue(template_dirs).values():
         for outline in spec.outlines.values():
             topics = {t for s in outline for t in s.topics}
-            lists = {f.list for s in outline for f in s.facts} | {"program.rules"}
+            lists = {f.list for s in outline for f in s.facts} | {"program.rules"}  # rules: every outline
             for unit in banks.units.values():
                 if (unit.facts in lists) if unit.facts else (unit.topic in topics):
                     counts[unit.id] = counts.get(unit.id, 0) + 1
-    ranked = sorted(banks.units.values(), key=lambda u: -counts.get(u.id, 0))  # stable: bank order among equals
+    # stable: bank order among equals
+    ranked = sorted(banks.units.values(), key=lambda u: (bool(u.facts), -counts.get(u.id, 0)))
     return [u for u in ranked if counts.get(u.id)][:UNITS]
 
 
@@ -169,7 +171,7 @@ def describe(slot: str, banks: BankSet) -> str:
     if unit is not None:
         role = slot[len(f"u.{unit.id}.") :]
         heading = next(iter(banks.variants(unit.slot("heading"))), None)
-        about = f"“{heading.text}”" if heading else unit.topic
+        about = f"“{heading.text}”" if heading and "{{ item" not in heading.text else f"{unit.id}（{unit.topic}）"
         return f"要点 {about} 的{ROLE_LABELS.get(role, role)}"
     head, _, rest = slot.partition(".")
     label = TYPE_LABELS.get(head, "")
