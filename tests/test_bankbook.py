@@ -329,3 +329,10 @@ def test_a_workbook_that_would_expand_too_far_is_refused(runner, workdir: Path, 
     assert result.exit_code == 1
     assert re.fullmatch(r"big\.xlsx: expands to [\d,]+ bytes; the limit is 1,000; refused\n", result.output)
     assert not (workdir / "out").exists()
+
+
+def test_import_into_a_file_is_refused(runner, workdir: Path) -> None:
+    sheet_book(workdir / "b.xlsx", [[None, "closing.wishes", None, None, None, "最后，祝同志们工作顺利！"]])
+    (workdir / "out").write_text("not a folder", encoding="utf-8")
+    result = runner.invoke(main, ["banks", "import", "b.xlsx", "-o", "out"])
+    assert result.exit_code == 1 and result.output == "out: is a file, not a folder\n"

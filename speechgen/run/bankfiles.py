@@ -23,6 +23,7 @@ from speechgen.run.output import TMP_PREFIX, OutputExists, write_atomic
 
 if TYPE_CHECKING:
     from speechgen.review.bankcheck import BankFinding
+    from speechgen.review.bankimport import Imported as Workbook
     from speechgen.review.bankrows import Book
 
 
@@ -43,7 +44,10 @@ def write_new_style(
     path = folder / "styles" / name / f"{name}.yaml"
     if not force and (path.exists() or path.is_symlink()):
         raise OutputExists(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"{path.parent}: cannot make the folder: {exc.strerror or exc}") from None
     write_atomic(path, text.encode("utf-8"), force=force)
     return path
 
@@ -89,24 +93,35 @@ def import_workbook(
     appears whole or not at all; in an existing one each file is replaced atomically, and only with force."""
     refuse_builtin(folder)
     made = api.read_bank_workbook(book)
+    if folder.exists() and not folder.is_dir():
+        raise OutputError(f"{folder}: is a file, not a folder")
     targets = [folder / rel for rel in made.files]
     existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
         raise OutputError("\n".join(f"{t}: exists; use --force to overwrite" for t in existing))
+    try:
+        return _import(made, folder, targets, force, strict, check, templates)
+    except OSError as exc:
+        raise OutputError(f"{folder}: cannot write: {exc.strerror or exc}") from None
+
+
+def _import(
+    made: Workbook, folder: Path, targets: list[Path], force: bool, strict: bool, check: bool, templates: Sequence[Path]
+) -> Imported:
     folder.parent.mkdir(parents=True, exist_ok=True)
-    stage: Path | None = folder.parent / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
-    assert stage is not None
-    stage.mkdir()
+    made_stage = folder.parent / f"{TMP_PREFIX}{os.getpid()}-{secrets.token_hex(4)}"
+    made_stage.mkdir()
+    stage: Path | None = made_stage
     try:
         for rel, text in made.files.items():
-            path = stage / rel
+            path = made_stage / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(text.text().encode("utf-8"))
         findings: list[BankFinding] = []
         if check:
-            staged = {display_path(stage / rel): rel for rel in made.files}
+            staged = {display_path(made_stage / rel): rel for rel in made.files}
             with _uncached():  # a folder checked once: keep it out of the cache of parsed banks
-                found = api.check_banks(banks=(stage,), templates=tuple(templates), only=(stage,))
+                found = api.check_banks(banks=(made_stage,), templates=tuple(templates), only=(made_stage,))
             findings = made.locate(found, staged)
         errors = [f for f in findings if f.severity == "error"]
         if strict and errors:
@@ -114,7 +129,7 @@ def import_workbook(
             raise StrictError("\n".join(lines), tuple(findings))
         others = _others(folder, set(targets))
         if not folder.exists():
-            os.rename(stage, folder)  # the whole folder at once
+            os.rename(made_stage, folder)  # the whole folder at once
             stage = None
         else:
             for rel, text in made.files.items():
