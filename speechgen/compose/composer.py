@@ -135,7 +135,7 @@ class Composer:
                 self.pick(f"{self.event.type}.{key}.{part}")
             return Emitted("")
         self._section = key
-        extra = 1 if self.scale >= 1.3 else 0
+        extra = round((self.scale - 1.0) / 0.3)  # a longer speech: one more unit a section for every step
         plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
         self.planned[key] = plan
         slot = f"{self.event.type}.{key}"

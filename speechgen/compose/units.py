@@ -111,7 +111,9 @@ def plan_section(
                 plan.uses.append(UnitUse(unit, ctx, tuple(taken), rules.list))
     covered = {u.unit.topic for u in plan.uses if not u.passage}
     topics = [t for t in spec.topics if t not in covered and not (t == "selection" and base.setting.selected)]
-    wanted = spec.units + extra
+    facts_written = sum(1 for u in plan.uses if not u.passage)
+    # the section's facts count towards its points; its own topics still get one at least
+    wanted = max(1 if topics else 0, spec.units + extra - facts_written)
     if not spec.topics:
         return plan
     rng = random.Random(f"{seed}:units:{spec.key}")
