@@ -24,6 +24,16 @@ from speechgen.run.bankfiles import import_workbook
 
 from .conftest import TYPES, example
 
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests assert the English messages (a Chinese catalogue may be the default)."""
+    from speechgen import i18n
+
+    monkeypatch.setenv("SPEECHGEN_LANG", "en")
+    i18n.reset()
+
+
 OFFICE = """\
 meta: {name: 本单位文库}
 closing.wishes:

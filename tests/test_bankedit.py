@@ -24,6 +24,15 @@ from speechgen.event.schema import alias_of
 from .conftest import TYPES, example
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests assert the English messages (a Chinese catalogue may be the default)."""
+    from speechgen import i18n
+
+    monkeypatch.setenv("SPEECHGEN_LANG", "en")
+    i18n.reset()
+
+
 def drafts(meeting_type: str) -> bool:
     """Does the example of this type draft with the built-in banks as they are now? (They are being
     rewritten: a test that needs a draft uses the types that do, and says so when none does.)"""

@@ -208,8 +208,11 @@ def _header(
         if key is None:
             names = [c.header for c in known.values()]
             close = difflib.get_close_matches(text, names, n=1, cutoff=0.5)
-            hint = f'; did you mean "{close[0]}"?' if close else f"; expected one of: {', '.join(names)}"
-            problems.append(Problem(where, f'unknown column "{text}"{hint}'))
+            if close:
+                message = f'unknown column "{text}"; did you mean "{close[0]}"?'
+            else:
+                message = f'unknown column "{text}"; expected one of: {", ".join(names)}'
+            problems.append(Problem(where, message))
         elif key in sheet.columns:
             problems.append(Problem(where, f'column "{known[key].header}" is given twice'))
         else:

@@ -186,7 +186,10 @@ def _place(model: FileModel, index: int, row: int, values: dict[str, Any], bad: 
     if role or values.get("topic"):
         bad(VARIANTS, row, "unit", "a row with a role or a topic belongs to a unit: give its id", slot or None)
     elif not SLOT.fullmatch(slot) or slot in ("meta", "units"):
-        bad(VARIANTS, row, "slot", f'"{slot}" is not a slot name (letters, digits, . - and _)' if slot else "no slot")
+        if slot:
+            bad(VARIANTS, row, "slot", f'"{slot}" is not a slot name (letters, digits, . - and _)')
+        else:
+            bad(VARIANTS, row, "slot", "a row needs a slot, or a unit and a role")
     else:
         group = model.slots.setdefault(slot, Group(slot))
         group.rows.append(index)

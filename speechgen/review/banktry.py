@@ -110,8 +110,11 @@ def select(banks: BankSet, slot: str | None, user_files: Collection[str]) -> lis
             import difflib
 
             close = difflib.get_close_matches(slot, list(banks.slots), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else ""
-            raise ConfigError(f'no slot "{slot}" in the banks of style {banks.style}{hint}')
+            if close:
+                message = f'no slot "{slot}" in the banks of style {banks.style}; did you mean {", ".join(close)}?'
+            else:
+                message = f'no slot "{slot}" in the banks of style {banks.style}'
+            raise ConfigError(message)
         return [v for s in slots for v in banks.variants(s)]
     if not user_files:
         raise ConfigError("banks try needs your folder (--banks DIR) or a slot (--slot SLOT)")
