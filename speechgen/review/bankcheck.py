@@ -41,8 +41,12 @@ POOL_ROLES = ("heading", "lead", "reason", "demand")
 __all__ = ["BankFinding", "check_banks", "reachable_slots"]
 
 
-def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = ()) -> list[BankFinding]:
-    findings = _file_findings(user_dirs)
+def check_banks(
+    user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = (), only: Sequence[Path] | None = None
+) -> list[BankFinding]:
+    """Every finding; with `only`, the files are checked one by one only in those folders (the layered
+    checks still see every layer)."""
+    findings = _file_findings(user_dirs, only)
     templates = tuple(template_dirs)
     for style in available_styles(user_dirs):
         try:
@@ -57,10 +61,12 @@ def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = 
 # -- each file on its own -----------------------------------------------------------------------------
 
 
-def _file_findings(user_dirs: Sequence[Path]) -> list[BankFinding]:
+def _file_findings(user_dirs: Sequence[Path], only: Sequence[Path] | None = None) -> list[BankFinding]:
     findings: list[BankFinding] = []
     env = shared_environment()
     for path in all_files(user_dirs):
+        if only is not None and not any(path.is_relative_to(d) for d in only):
+            continue
         problems: list[Problem] = []
         try:
             _, entries, _ = read_bank_file(path, env, problems)
