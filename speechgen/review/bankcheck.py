@@ -20,6 +20,7 @@ from jinja2 import TemplateError
 from speechgen.compose.bankfile import read_bank_file
 from speechgen.compose.banks import BankSet, all_files, available_styles, load_banks, shared_environment
 from speechgen.compose.composer import Composer, template_environment
+from speechgen.compose.jinjaenv import substitute
 from speechgen.compose.plan import FAMILIES, Plan, SectionSpec, load_catalogue
 from speechgen.compose.setting import Setting, load_lexicon, words_for
 from speechgen.compose.variables import variables
@@ -89,6 +90,8 @@ def _render_findings(v: Variant) -> list[BankFinding]:
     if "{" not in v.text:
         return []
     values = _sample_values() | {"item": "示例事项", "items": ["示例事项"]}
+    if substitute(v.text, values) is not None:
+        return []  # the common form: fields and the project's filters, rendered without Jinja
     try:
         shared_environment().from_string(v.text).render(values)
     except (TemplateError, TypeError, ValueError, AttributeError) as exc:
@@ -124,9 +127,19 @@ def _sample_values() -> dict[str, Any]:
 # -- the layered banks of a style ---------------------------------------------------------------------
 
 
+_REACHED: dict[
+    tuple[str, int, tuple[Path, ...]], tuple[BankSet, set[str]]
+] = {}  # holds the bank set: its id stays its own
+
+
 def reachable_slots(meeting_type: str, banks: BankSet, template_dirs: Sequence[Path] = ()) -> set[str]:
-    """Every slot a type's template and outlines can call, units' roles aside."""
-    return _reach(meeting_type, banks, tuple(template_dirs))
+    """Every slot a type's template and outlines can call, units' roles aside (once per bank set)."""
+    key = (meeting_type, id(banks), tuple(template_dirs))
+    if key not in _REACHED:
+        if len(_REACHED) > 64:
+            _REACHED.clear()
+        _REACHED[key] = (banks, _reach(meeting_type, banks, tuple(template_dirs)))
+    return _REACHED[key][1]
 
 
 def _reach(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> set[str]:
@@ -178,7 +191,8 @@ def _layer_findings(banks: BankSet, template_dirs: tuple[Path, ...]) -> list[Ban
     for slot, variants in banks.slots.items():
         if slot in known or not variants:
             continue
-        close = difflib.get_close_matches(slot, sorted(known), n=1, cutoff=0.75)
+        near = sorted(k for k in known if k.split(".")[0] == slot.split(".")[0]) or sorted(known)
+        close = difflib.get_close_matches(slot, near, n=1, cutoff=0.75)
         hint = f'; did you mean "{close[0]}"?' if close else "; no template or unit asks for it"
         out.append(BankFinding("error", variants[0].where, slot, f"no template or unit uses this slot{hint}"))
     catalogue = load_catalogue(template_dirs)
