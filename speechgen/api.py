@@ -58,6 +58,8 @@ __all__ = [
     "bank_set",
     "check_banks",
     "check_file",
+    "history",
+    "said",
     "fonts_report",
     "fonts_fallback",
 ]
@@ -144,6 +146,35 @@ def _composition(event: Event, opts: Options) -> Composition:
     setting = settle(event)
     plan = make_plan(event, replace(opts, banks=dirs), banks.meta, style, setting.family)
     return composition(event, plan, banks, setting)
+
+
+def history(paths: Iterable[str | Path]) -> frozenset[str]:
+    """What an office's earlier drafts said (files .docx/.md/.txt, or folders of them), for
+    ``Options(avoid=…)``: a new draft shares no run of twelve Han characters with them."""
+    from speechgen.compose.sentence import text_grams
+    from speechgen.review.reader import read_draft
+
+    grams: set[str] = set()
+    for raw in paths:
+        path = Path(raw)
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() in HISTORY_SUFFIXES) if path.is_dir() else [path]
+        for f in files:
+            for kind, text in read_draft(f):
+                if kind not in ("title", "speaker", "date"):
+                    grams |= text_grams(text)
+    return frozenset(grams)
+
+
+def said(d: Draft) -> frozenset[str]:
+    """What a draft says, in the form ``history`` returns (for the drafts of one batch)."""
+    from speechgen.compose.sentence import text_grams
+
+    return frozenset(
+        g for kind, text in d.lines() if kind not in ("title", "speaker", "date") for g in text_grams(text)
+    )
+
+
+HISTORY_SUFFIXES = (".docx", ".md", ".txt")
 
 
 # -- review ------------------------------------------------------------------------------------------

@@ -107,6 +107,8 @@ class DraftInfo:
     warnings: tuple[str, ...] = ()
     unused_choices: tuple[str, ...] = ()  # fixed choices whose place or variant this draft does not have
     unused_facts: tuple[tuple[str, str], ...] = ()  # (path, value) the event gives and no sentence uses
+    avoided: int = 0  # variants passed over because an earlier draft (--history, the batch) said them
+    exhausted: tuple[str, ...] = ()  # slots where every variant had been said before
     family: str = ""  # the kind of work: posting, exchange, village, team, other
     direction: str = ""  # down, up, both, any
     speaker_role: str = ""  # principal, deputy, department

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from speechgen.cli.say import say
-from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, MINUTES_RANGE, POINTS_RANGE, RATE_RANGE
+from speechgen.event.schema import (
+    LENGTH_RANGE,
+    MEETING_TYPES,
+    MINUTES_RANGE,
+    POINTS_RANGE,
+    RATE_RANGE,
+    TYPE_LABELS,
+)
 from speechgen.export import FORMATS
 
 if TYPE_CHECKING:  # importing them costs start-up time
@@ -74,6 +81,13 @@ def render_options(f: Any) -> Any:
                 metavar="TEXT",
                 help="Break the title after TEXT (repeatable); a | in meeting.name does the same.",
             ),
+            click.option(
+                "--history",
+                "history",
+                multiple=True,
+                type=click.Path(path_type=Path, exists=True),
+                help="Earlier drafts (files or folders) whose sentences the new draft does not repeat (repeatable).",
+            ),
             click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
             click.option("--force", is_flag=True, help="Overwrite existing files."),
         ]
@@ -109,6 +123,7 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
         reference=kw.get("reference"),
         strict=bool(kw.get("strict")),
         force=bool(kw.get("force")),
+        history=(*env_paths("SPEECHGEN_HISTORY"), *(kw.get("history") or ())),
     )
 
 
@@ -130,6 +145,9 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
         sys.stdout.flush()
     info = done.draft.info
     say(f"{done.path or '<stdout>'}: {info.han_characters} Han characters, about {info.minutes} minutes")
+    if done.draft.info.avoided or done.draft.info.exhausted:
+        ran_out = f"; ran out of fresh wording in: {', '.join(info.exhausted)}" if info.exhausted else ""
+        say(f"history: {info.avoided} variant(s) passed over as said in earlier drafts{ran_out}")
     for line in review_lines(done.review):
         say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
     for line in done.notes:
@@ -156,8 +174,33 @@ def validate(events: tuple[str, ...]) -> None:
         sys.exit(1)
 
 
-@click.command()
-@click.argument("meeting_type", metavar="TYPE", type=click.Choice(MEETING_TYPES))
+class MeetingType(click.ParamType):
+    """A meeting type by its key or its Chinese name (动员会, 总结会, 总结暨动员会, 驻村蹲点 …)."""
+
+    name = "type"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        from speechgen.event.schema import TYPE_ALIASES
+
+        text = str(value).strip()
+        if text in MEETING_TYPES:
+            return text
+        if text in TYPE_ALIASES:
+            return TYPE_ALIASES[text]
+        import difflib
+
+        names = [*MEETING_TYPES, *TYPE_LABELS.values()]
+        close = difflib.get_close_matches(text, [*names, *TYPE_ALIASES], n=1, cutoff=0.5)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        self.fail(f"{text!r} is not a meeting type{hint} Choose from: {type_list()}", param, ctx)
+
+
+def type_list() -> str:
+    return ", ".join(f"{TYPE_LABELS[t]} ({t})" for t in MEETING_TYPES)
+
+
+@click.command(epilog=f"TYPE: {type_list()}")
+@click.argument("meeting_type", metavar="TYPE", type=MeetingType())
 @click.option(
     "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
 )
@@ -284,6 +327,13 @@ def batch(
     if not outcomes:
         say("no events found in the inputs")
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
+
+
+def env_paths(name: str) -> tuple[Path, ...]:
+    """The folders named in an environment variable (a path list, like PATH)."""
+    import os
+
+    return tuple(Path(p) for p in os.environ.get(name, "").split(os.pathsep) if p.strip())
 
 
 def default_jobs() -> int:

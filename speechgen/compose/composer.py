@@ -84,6 +84,7 @@ class Composer:
             fixed=self.fixed,
             accept=self.accept,
             taken=self.taken,
+            avoid=self.plan.avoid,
         )
 
     # -- template functions ---------------------------------------------------------------
@@ -127,6 +128,10 @@ class Composer:
         """A whole section of the outline: heading, intro, then its units."""
         spec = next((s for s in self.sections if s.key == key), None)
         if spec is None:
+            return Emitted("")
+        if self.explore:  # `banks check`: the slots a section asks for, without writing it
+            for part in ("heading", "intro"):
+                self.pick(f"{self.event.type}.{key}.{part}")
             return Emitted("")
         self._section = key
         extra = 1 if self.scale >= 1.3 else 0

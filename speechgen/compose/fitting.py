@@ -19,6 +19,8 @@ from speechgen.compose.setting import Lexicon, Setting, load_lexicon, settle
 from speechgen.draft import Draft, DraftInfo, finalise, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event, FrozenMap
+from speechgen.event.new import samples_left
+from speechgen.event.schema import alias_of
 from speechgen.resources import display_path
 
 SCALES = (1.0, 1.3, 1.6)
@@ -156,6 +158,9 @@ def unused_facts(event: Event, draft: Draft) -> tuple[tuple[str, str], ...]:
 def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftInfo:
     count = draft.han_count()
     warnings = list(event.warnings)
+    for path, value in samples_left(event):
+        alias = alias_of(tuple(path.split(".")))
+        warnings.append(f"{path} ({alias}) still holds the sample value of `speechgen new`: {value} — 示例值，请替换")
     off = (count - plan.target) / plan.target
     if plan.target_given and abs(off) > 0.15:
         warnings.append(
@@ -180,6 +185,8 @@ def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftIn
         warnings=tuple(warnings),
         unused_choices=unused,
         unused_facts=unused_facts(event, draft),
+        avoided=composer.picker.avoided,
+        exhausted=tuple(sorted(composer.picker.exhausted)),
         family=composer.setting.family,
         direction=composer.setting.direction,
         speaker_role=composer.setting.role,

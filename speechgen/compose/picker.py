@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from speechgen.compose.banks import BankSet, Variant
-from speechgen.compose.sentence import grams_of, to_sentence
+from speechgen.compose.sentence import FRESH_GRAM, grams_of, to_sentence
 from speechgen.draft import Sentence, han_runs
 
 HEADING_GRAM = 4  # two headings of one speech share no four-character phrase
@@ -56,6 +56,10 @@ class Picker:
     bind_at: dict[str, dict[str, Any]] = field(default_factory=dict)  # place → its bindings
     accept: Callable[[str], bool] = lambda text: True  # the draft's budgets (prohibitions, 排比)
     taken: Callable[[str], None] = lambda text: None
+    avoid: frozenset[str] = frozenset()  # 12-character runs of the office's earlier drafts
+    avoided: int = 0  # variants passed over because an earlier draft said them
+    exhausted: set[str] = field(default_factory=set)  # slots where every variant had been said before
+    _fresh: bool = True  # False while a slot that ran out is filled from what was said before
     _reserved: dict[int, str] = field(default_factory=dict)  # id(variant) → its fixed place
     _reserved_grams: set[str] = field(default_factory=set)
 
@@ -93,12 +97,25 @@ class Picker:
                 self.reached.add(place)
                 return self._take(v, slot, place, bind, heading, flags, check=False)
         candidates = [v for v in self.banks.variants(slot) if fits(v) and self.eligible(v, bind)]
-        for v in self.order(slot, place, candidates):
+        ordered = self.order(slot, place, candidates)
+        before = self.avoided
+        for v in ordered:
             if id(v) in self.used or id(v) in self._reserved:
                 continue
             sentence = self._take(v, slot, place, bind, heading, flags, check=True)
             if sentence is not None:
                 return sentence
+        if self.avoided > before:  # every fresh variant was said before: say one again, and report it
+            self.exhausted.add(slot)
+            self._fresh = False
+            try:
+                for v in ordered:
+                    if id(v) not in self.used and id(v) not in self._reserved:
+                        sentence = self._take(v, slot, place, bind, heading, flags, check=True)
+                        if sentence is not None:
+                            return sentence
+            finally:
+                self._fresh = True
         return None
 
     def _take(
@@ -115,6 +132,9 @@ class Picker:
             or heads & self.heading_grams
             or not self.accept(sentence.text)
         ):
+            return None
+        if check and self._fresh and self.avoid and grams_of(rendered, n=FRESH_GRAM) & self.avoid:
+            self.avoided += 1
             return None
         self.taken(sentence.text)
         self.heading_grams |= heads

@@ -70,6 +70,7 @@ class Options:
     banks: tuple[Path, ...] = ()
     templates: tuple[Path, ...] = ()
     choices: tuple[tuple[str, str], ...] | None = None  # fixed choices (place, variant); None: the event's
+    avoid: frozenset[str] = frozenset()  # 12-character runs of earlier drafts (--history, the batch so far)
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ class Plan:
     bank_dirs: tuple[Path, ...] = ()
     choices: tuple[tuple[str, str], ...] = ()  # fixed choices: (place, variant text)
     family: str = "posting"
+    avoid: frozenset[str] = frozenset()
 
     @property
     def outline(self) -> tuple[SectionSpec, ...]:

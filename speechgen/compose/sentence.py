@@ -12,15 +12,21 @@ from speechgen.compose.jinjaenv import DATA_CLOSE, DATA_OPEN
 from speechgen.draft import Sentence, han_runs
 
 GRAM = 8  # a "phrase": eight Han characters in a row; no phrase twice in a draft
+FRESH_GRAM = 12  # a sentence of an office's earlier speech: twelve Han characters in a row
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
 _SPLIT = re.compile(f"({DATA_OPEN}.*?{DATA_CLOSE})", re.S)
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
-def grams_of(text: str, words: frozenset[str] = frozenset()) -> set[str]:
-    """The 8-character Han runs of a text, event facts left out (facts may repeat; `words` may not)."""
+def grams_of(text: str, words: frozenset[str] = frozenset(), n: int = GRAM) -> set[str]:
+    """The n-character Han runs of a text, event facts left out (facts may repeat; `words` may not)."""
     plain = _DATA.sub(lambda m: m.group(1) if m.group(1) in words else "|", text)
-    return set(han_runs(plain, GRAM))
+    return set(han_runs(plain, n))
+
+
+def text_grams(text: str, n: int = FRESH_GRAM) -> set[str]:
+    """The n-character Han runs of plain text (an earlier draft read back from a file)."""
+    return set(han_runs(text, n))
 
 
 def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:

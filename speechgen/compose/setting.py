@@ -44,6 +44,7 @@ class Lexicon:
     rules: dict[str, list[str]]
     achievements: dict[str, list[str]]
     claims: dict[str, list[str]]
+    concepts: dict[str, list[str]] = field(default_factory=dict)
 
     def classify(self, table: str, text: str) -> str | None:
         """The first class of a table (rules, achievements, claims …) whose words occur in text."""
@@ -70,6 +71,7 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         rules=data["rules"],
         achievements=data["achievements"],
         claims=data["claims"],
+        concepts=data.get("concepts", {}),
     )
 
 
@@ -100,8 +102,7 @@ def settle(event: Event, lexicon: Lexicon | None = None) -> Setting:
     lex = lexicon or load_lexicon()
     kind = event.get("program.kind") or ""
     family, job = family_of(kind, event.type, lex)
-    words = dict(lex.families["other"]["words"])
-    words.update(lex.families[family]["words"] if family != "team" else lex.jobs[job]["words"])
+    words = words_for(family, job, lex)
     if kind and family in ("posting", "village", "exchange", "other"):
         words["work"] = kind
     direction = event.get("program.direction") or lex.families[family]["direction"]
@@ -127,6 +128,13 @@ def settle(event: Event, lexicon: Lexicon | None = None) -> Setting:
         dept_short=short,
         contradicted=contradicted,
     )
+
+
+def words_for(family: str, job: str, lex: Lexicon) -> dict[str, str]:
+    """The words of a kind of work: its people, group, host, sender, stint and work."""
+    words = dict(lex.families["other"]["words"])
+    words.update(lex.families[family]["words"] if family != "team" else lex.jobs[job]["words"])
+    return words
 
 
 def family_of(kind: str, meeting_type: str, lex: Lexicon) -> tuple[str, str]:

@@ -155,12 +155,25 @@ def _style(node: Node) -> str:
     return v.strip()
 
 
+def _labelled(node: Node, labels: dict[str, str]) -> str:
+    """One of a few choices, given by its Chinese label or its English key; the message lists the labels."""
+    v = node.value
+    if node.kind == "scalar" and isinstance(v, str):
+        key = v.strip()
+        if key in labels:
+            return key
+        for k, label in labels.items():
+            if key == label:
+                return k
+    raise Bad(f"expected one of: {' | '.join(labels.values())}, found {found(node)}")
+
+
 def _role(node: Node) -> str:
-    return _choice(node, S.ROLE_ALIASES, S.ROLES, "one of")
+    return _labelled(node, S.ROLE_LABELS)
 
 
 def _direction(node: Node) -> str:
-    return _choice(node, S.DIRECTION_ALIASES, S.DIRECTIONS, "one of")
+    return _labelled(node, S.DIRECTION_LABELS)
 
 
 MAX_CHOICES = 400

@@ -11,9 +11,12 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from speechgen.compose.setting import load_lexicon
 from speechgen.draft import HEADING1, HEADING2, Draft, han_count, han_runs
 from speechgen.event.model import Event
 from speechgen.event.numerals import parse_int
+from speechgen.review import coherence, usage
+from speechgen.review.banklint import claim_phrases
 from speechgen.review.formulations import Formulation, load_formulations
 
 SEVERITIES = ("error", "warning", "info")
@@ -57,7 +60,7 @@ class Finding:
 def check_draft(
     draft: Draft, event: Event | None = None, formulations: Sequence[Formulation] | None = None
 ) -> list[Finding]:
-    return check_lines(list(draft.lines()), event, formulations)
+    return check_lines(list(draft.lines()), event, formulations, draft=draft)
 
 
 def check_lines(
@@ -65,6 +68,7 @@ def check_lines(
     event: Event | None = None,
     formulations: Sequence[Formulation] | None = None,
     today: dt.date | None = None,
+    draft: Draft | None = None,
 ) -> list[Finding]:
     """Every finding for a draft given as (kind, text) lines; kinds: title, speaker, date, heading1, heading2, body…"""
     folded = [(k, fold(t)) for k, t in lines]
@@ -80,6 +84,7 @@ def check_lines(
     if event is not None:
         found += _numbers(folded, event, facts)
         found += _unmentioned(folded, event)
+    found += _coherence(lines, event, draft, facts)
     found = [_unfold(f, lines) for f in found]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda f: (order[f.severity], f.paragraph))
@@ -91,6 +96,27 @@ _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
 def fold(text: str) -> str:
     """Full-width ASCII forms to ASCII (，→, ！→!), one character for one, so positions still match."""
     return text.translate(_FOLD)
+
+
+def _coherence(
+    lines: list[tuple[str, str]], event: Event | None, draft: Draft | None, facts: Sequence[str]
+) -> list[Finding]:
+    """One point a paragraph, headings that keep their promise, usage and rhythm (review/coherence.py,
+    review/usage.py). A generated draft is checked by the topics its sentences know."""
+    lex = load_lexicon()
+    hits = list(coherence.heading_promises(lines, lex.concepts))
+    hits += usage.usage(lines, facts)
+    hits += usage.parallels(lines)
+    if draft is None:
+        hits += coherence.topic_shifts(lines, lex.concepts)
+        hits += coherence.section_overlaps(lines, lex.concepts)
+    if event is not None:
+        hits += coherence.contradicted_praise(lines, event, lex.claims)
+        hits += usage.unsupported_claims(lines, event, claim_phrases())
+    out = [Finding(h.severity, h.code, h.message, h.index + 1, h.excerpt) for h in hits]
+    if draft is not None:
+        out += [Finding(sev, code, message, 1, excerpt) for sev, code, message, excerpt in coherence.structural(draft)]
+    return out
 
 
 def _unfold(f: Finding, lines: list[tuple[str, str]]) -> Finding:

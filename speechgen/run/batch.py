@@ -17,7 +17,9 @@ import threading
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from speechgen import api
 from speechgen.errors import ConfigError, OutputError
+from speechgen.run.fresh import fresh_drafts
 from speechgen.run.inputs import Namer, read_inputs
 from speechgen.run.job import BatchSettings, Outcome, run_job
 from speechgen.run.output import clean_stale_temporaries, write_atomic
@@ -51,7 +53,9 @@ class Batch:
 
     def outcomes(self) -> Iterator[Outcome]:
         s = self.settings
-        jobs = Namer(s.folder, s.fmt).assign(read_inputs(self.inputs))
+        named = Namer(s.folder, s.fmt).assign(read_inputs(self.inputs))
+        history = s.render.history
+        jobs = fresh_drafts(named, s, api.history(history) if history else frozenset())
         if s.jobs > 1:
             with Pool(s, s.jobs) as pool:
                 yield from self._until_stopped(pool.results(jobs, self.cancel), pool.drain)

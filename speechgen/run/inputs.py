@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from speechgen.draft import Draft
 from speechgen.errors import InputError, OutputError, Problem
 from speechgen.event import yamlsafe
 from speechgen.event.load import validate
@@ -41,6 +42,7 @@ class Job:
     file: str = ""
     line: int | None = 1
     context: str | None = None  # "document 3", "events[2]", "document 2: events[4]" or None
+    draft: Draft | None = None  # composed ahead (run/fresh.py), or composed by the job itself
 
     def locate(self, message: str) -> Problem:
         """A problem with this job as a whole, at the line where its event starts."""

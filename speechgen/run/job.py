@@ -57,7 +57,7 @@ def draft_job(job: Job, s: BatchSettings) -> Outcome:
     try:
         if not r.force and (path.exists() or path.is_symlink()):
             raise OutputExists(path)  # before drafting: a rerun after an interruption is quick
-        draft = api.draft(job.event, options=r.options)
+        draft = job.draft or api.draft(job.event, options=r.options)
         if r.strict:
             api.review(draft, event=job.event, strict=True)
         data = api.export(draft, s.fmt, layout=r.layout, explain=r.explain, reference=r.reference)

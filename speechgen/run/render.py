@@ -5,7 +5,7 @@ Returns what happened as a value; printing it is the front-end's business.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from speechgen import api
@@ -30,6 +30,7 @@ class RenderSettings:
     reference: Path | None = None
     strict: bool = False
     force: bool = False
+    history: tuple[Path, ...] = ()  # the office's earlier drafts (files or folders): sentences not to repeat
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
@@ -75,7 +76,10 @@ def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings:
     path = None if out == STDOUT else output_path(event, out, fmt)
     if path is not None and path.exists() and not settings.force:
         raise OutputError(f"{path}: exists; use --force to overwrite")
-    draft = api.draft(event, options=settings.options)
+    options = settings.options
+    if settings.history:
+        options = replace(options, avoid=options.avoid | api.history(settings.history))
+    draft = api.draft(event, options=options)
     review = api.review(draft, event=event, strict=settings.strict)
     data = api.export(draft, fmt, layout=settings.layout, explain=settings.explain, reference=settings.reference)
     notes = tuple(filter(None, [api.fonts_fallback(settings.layout)])) if fmt == "pdf" else ()
