@@ -151,7 +151,7 @@ def _composition(event: Event, opts: Options) -> Composition:
 def history(paths: Iterable[str | Path]) -> frozenset[str]:
     """What an office's earlier drafts said (files .docx/.md/.txt, or folders of them), for
     ``Options(avoid=…)``: a new draft shares no run of twelve Han characters with them."""
-    from speechgen.compose.sentence import text_grams
+    from speechgen.compose.sentence import said_sentences, text_grams
     from speechgen.review.reader import read_draft
 
     grams: set[str] = set()
@@ -161,7 +161,7 @@ def history(paths: Iterable[str | Path]) -> frozenset[str]:
         for f in files:
             for kind, text in read_draft(f):
                 if kind not in ("title", "speaker", "date"):
-                    grams |= text_grams(text)
+                    grams |= text_grams(text) | said_sentences(text)
     return frozenset(grams)
 
 

@@ -9,7 +9,7 @@ import re
 from typing import Any
 
 from speechgen.compose.jinjaenv import DATA_CLOSE, DATA_OPEN
-from speechgen.draft import Sentence, han_runs
+from speechgen.draft import Sentence, han_count, han_runs
 
 GRAM = 8  # a "phrase": eight Han characters in a row; no phrase twice in a draft
 FRESH_GRAM = 12  # a sentence of an office's earlier speech: twelve Han characters in a row
@@ -27,6 +27,22 @@ def grams_of(text: str, words: frozenset[str] = frozenset(), n: int = GRAM) -> s
 def text_grams(text: str, n: int = FRESH_GRAM) -> set[str]:
     """The n-character Han runs of plain text (an earlier draft read back from a file)."""
     return set(han_runs(text, n))
+
+
+SENTENCE_MARK = "§"  # in an avoid set: a whole sentence, beside the 12-character runs
+_SENTENCES = re.compile(r"(?<=[。！？；])")
+_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+
+
+def said_sentences(text: str) -> set[str]:
+    """The sentences of a text an audience would recognise as said before: twelve Han characters or more,
+    compared without their 一是/二是 (as the avoid set holds them, marked)."""
+    out = set()
+    for piece in _SENTENCES.split(text):
+        piece = _ENUMERATION.sub("", piece.strip())
+        if han_count(piece) >= FRESH_GRAM:
+            out.add(SENTENCE_MARK + piece)
+    return out
 
 
 def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:
