@@ -20,7 +20,7 @@ from speechgen.event.model import Event
 
 GROUPED = frozenset({"program.rules", "review.achievements"})  # items of one unit share it; others get one each
 MAX_FACT_UNITS = 5
-MAX_SECTION_UNITS = 6  # points a section holds at most, however long the speech
+MAX_SECTION_UNITS = 5  # points a section holds at most, however long the speech
 TABLES = {"program.rules": "rules", "review.achievements": "achievements", "review.shortcomings": "claims"}
 
 
