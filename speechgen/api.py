@@ -46,6 +46,10 @@ __all__ = [
     "load_event",
     "parse_event",
     "event_from_mapping",
+    "read_event_text",
+    "event_data",
+    "dump_event",
+    "event_samples",
     "draft",
     "alternatives",
     "keep",
@@ -62,6 +66,7 @@ __all__ = [
     "said",
     "fonts_report",
     "fonts_fallback",
+    "export_formats",
 ]
 
 
@@ -91,6 +96,38 @@ def event_from_mapping(data: Mapping[str, Any], *, name: str = "<mapping>") -> E
     if not isinstance(data, Mapping):
         raise InputError([Problem(name, "expected a mapping such as {'type': 'mobilisation', …}")])
     return validate(node_from_plain(data, name), name)
+
+
+def read_event_text(data: bytes, *, name: str) -> str:
+    """The text of an event file given as bytes (an upload), with a file's size limit and encoding rules."""
+    from speechgen.event.yamlsafe import text_of
+
+    return text_of(data, name)
+
+
+def event_data(text: str, *, name: str = "<text>") -> dict[str, Any]:
+    """What an event file says, as a nested mapping of canonical keys and values (aliases read, unknown
+    keys left out), even when a value is wrong: a form shows it and ``parse_event`` says what is wrong.
+    InputError only when the text is no YAML mapping (read with the same bounds as a file)."""
+    from speechgen.event.dump import canonical
+    from speechgen.event.yamlsafe import parse_single
+
+    return canonical(parse_single(text, name).plain())
+
+
+def dump_event(data: Mapping[str, Any], *, original: str | None = None, lang: str = "zh") -> str:
+    """An event file for a nested mapping of canonical keys (as ``event_data`` gives), keeping the key
+    spellings, comments and unchanged values of `original` (the file it came from); new keys in `lang`."""
+    from speechgen.event.dump import dump_event as _dump
+
+    return _dump(data, original, lang)
+
+
+def event_samples(meeting_type: str) -> dict[str, Any]:
+    """The sample values ``new_event`` writes for a meeting type, by dotted path (for a form's hints)."""
+    from speechgen.event.new import sample_values
+
+    return dict(sample_values(meeting_type))
 
 
 # -- drafts ------------------------------------------------------------------------------------------
@@ -257,11 +294,14 @@ def bank_set(style: str, *, banks: tuple[Path, ...] = ()) -> BankSet:
     return load_banks(style, (*env_bank_dirs(), *banks))
 
 
-def check_banks(*, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = ()) -> list[BankFinding]:
+def check_banks(
+    *, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = (), files: tuple[Path, ...] | None = None
+) -> list[BankFinding]:
+    """`banks check`; with `files`, only those bank files, loaded into every style's layers."""
     from speechgen.resources import env_bank_dirs
     from speechgen.review.bankcheck import check_banks as _check
 
-    return _check((*env_bank_dirs(), *banks), templates)
+    return _check((*env_bank_dirs(), *banks), templates, files)
 
 
 def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...] = ()) -> list[Finding]:
@@ -271,6 +311,14 @@ def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...
     from speechgen.review.reader import read_draft
 
     return check_lines(read_draft(path), event, load_formulations(banks))
+
+
+def export_formats() -> tuple[str, ...]:
+    """The formats this machine can write: pdf only where LibreOffice is installed."""
+    from speechgen.export import FORMATS
+    from speechgen.export.pdf import soffice
+
+    return tuple(f for f in FORMATS if f != "pdf" or soffice())
 
 
 def fonts_report(layout: Layout | None = None) -> str:

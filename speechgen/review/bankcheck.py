@@ -41,26 +41,33 @@ POOL_ROLES = ("heading", "lead", "reason", "demand")
 __all__ = ["BankFinding", "check_banks", "reachable_slots"]
 
 
-def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = ()) -> list[BankFinding]:
-    findings = _file_findings(user_dirs)
+def check_banks(
+    user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = (), files: Sequence[Path] | None = None
+) -> list[BankFinding]:
+    """Every finding; with `files`, only those files' own pass, after the layered banks of every style are
+    loaded with them (what an editor adding one variant needs in a moment, without the coverage pass)."""
+    findings = _file_findings(user_dirs, files)
     templates = tuple(template_dirs)
     for style in available_styles(user_dirs):
         try:
             banks = load_banks(style, user_dirs)
-        except InputError:
+        except InputError as exc:
+            if files is not None and not findings:
+                findings = [BankFinding("error", _loc(p), p.key or "", p.message) for p in exc.problems]
             return _dedupe(findings)  # the files' own errors say why (they are listed above)
-        findings += _layer_findings(banks, templates)
-        findings += _coverage_findings(banks, style, templates)
+        if files is None:
+            findings += _layer_findings(banks, templates)
+            findings += _coverage_findings(banks, style, templates)
     return _dedupe(findings)
 
 
 # -- each file on its own -----------------------------------------------------------------------------
 
 
-def _file_findings(user_dirs: Sequence[Path]) -> list[BankFinding]:
+def _file_findings(user_dirs: Sequence[Path], files: Sequence[Path] | None = None) -> list[BankFinding]:
     findings: list[BankFinding] = []
     env = shared_environment()
-    for path in all_files(user_dirs):
+    for path in all_files(user_dirs) if files is None else files:
         problems: list[Problem] = []
         try:
             _, entries, _ = read_bank_file(path, env, problems)
