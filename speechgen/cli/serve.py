@@ -75,9 +75,9 @@ def serve(
         return
     sock = bind(host, port)
     settings = WebSettings(folder=folder, banks=banks, templates=templates, host=host, port=sock.getsockname()[1])
-    echo(settings.url)  # the first line of standard output: the address with this launch's token
     if host not in LOOPBACK:
         say(f"warning: --host {host} lets other computers reach the workbench; anyone with the address can use it")
+    echo(settings.url)  # the first line of standard output: the address with this launch's token
     say(f"speechgen serve: working folder {settings.folder}; press Ctrl-C to stop")
     if not no_browser:
         webbrowser.open(settings.url)
