@@ -32,6 +32,7 @@ HTMX_CONFIG = {
     "allowEval": False,
     "allowScriptTags": False,
     "includeIndicatorStyles": False,
+    "attributesToSettle": ["class", "width", "height"],  # not style: a style attribute breaks the CSP
     "selfRequestsOnly": True,
     "historyCacheSize": 0,
     "refreshOnHistoryMiss": True,

@@ -30,7 +30,7 @@ HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",
-    "referrer-policy": "no-referrer",
+    "referrer-policy": "same-origin",  # no-referrer would make a form post say Origin: null
     "cache-control": "no-store",
 }
 MAX_FILES = 50  # files in one upload (a batch)

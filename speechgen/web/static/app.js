@@ -4,7 +4,7 @@
   "use strict";
 
   function changed(el) {
-    el.dispatchEvent(new Event("change", { bubbles: true }));
+    el.dispatchEvent(new Event("input", { bubbles: true })); // the form asks for a new preview on input
   }
 
   // the review fieldset belongs to summary meetings only: hidden (and not submitted) for the others
