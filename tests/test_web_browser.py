@@ -185,10 +185,8 @@ def test_a_new_mobilisation_meeting_from_form_to_word_and_back(page, server: dic
 
     seed = page.input_value("#f-options-seed")
     page.click("#reroll")
-    page.wait_for_function(
-        "seed => document.querySelector('#f-options-seed').value !== seed && !document.querySelector('#draft.htmx-request')",
-        arg=seed,
-    )
+    page.wait_for_function("seed => document.querySelector('#f-options-seed').value !== seed", arg=seed)
+    settle(page)
     page.wait_for_selector(f"#draft span.s.locked[data-place='{place}']")
     assert page.inner_text(f"#draft span.s[data-place='{place}']") == chosen
     page.screenshot(path=str(shots / "6-rerolled.png"), full_page=True)
