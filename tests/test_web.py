@@ -380,6 +380,8 @@ def test_a_batch_of_uploads_gives_a_zip_of_drafts_and_the_report(app) -> None:
         report = z.read("report.csv").decode("utf-8-sig")
     assert "report.csv" in names and sum(n.endswith(".md") for n in names) == 2
     assert report.splitlines()[0].startswith("input,output,type")
+    assert [r[0] for r in rows] == ["a.yaml", "broken.yaml", "b_.yaml"]  # as uploaded (a name, never a path)
+    assert str(c.app.state.workdir) not in report and str(c.app.state.workdir) not in str(done["page"])
 
 
 def test_a_batch_can_be_cancelled(app) -> None:

@@ -3,7 +3,9 @@ with the batch core, follow its progress, cancel it, and download a zip of the d
 
 from __future__ import annotations
 
+import dataclasses
 import io
+import os
 import re
 import secrets
 import threading
@@ -18,8 +20,9 @@ from starlette.responses import RedirectResponse, Response
 from speechgen import api
 from speechgen.errors import ConfigError
 from speechgen.i18n import _
-from speechgen.run.batch import Batch, counts
+from speechgen.run.batch import Batch, counts, report_bytes
 from speechgen.run.job import BatchSettings, Outcome
+from speechgen.run.output import write_atomic
 from speechgen.run.render import RenderSettings
 from speechgen.web.context import BatchContext, JobView
 from speechgen.web.pages import respond
@@ -50,20 +53,29 @@ class BatchJob:
         try:
             inputs = sorted((self.folder / "inputs").iterdir())
             render = RenderSettings(options=draft_options(settings), explain=explain)
-            report = self.folder / "drafts" / REPORT
             batch = Batch(
-                inputs,
-                BatchSettings(folder=self.folder / "drafts", fmt=self.fmt, render=render, report=report),
-                self.cancel,
+                inputs, BatchSettings(folder=self.folder / "drafts", fmt=self.fmt, render=render), self.cancel
             )
             for outcome in batch.outcomes():
                 with self.lock:
-                    self.outcomes.append(outcome)
-            batch.write_report(list(self.outcomes))
+                    self.outcomes.append(self.shown(outcome))
+            write_atomic(self.folder / "drafts" / REPORT, report_bytes(list(self.outcomes), ".csv"))
             self.state = "cancelled" if self.cancel.is_set() else "done"
         except Exception as exc:  # noqa: BLE001 - shown on the page; the server goes on
             self.error = str(exc) if isinstance(exc, api.SpeechgenError) else f"{type(exc).__name__}: {exc}"
             self.state = "failed"
+
+    def shown(self, outcome: Outcome) -> Outcome:
+        """The outcome as the user knows the files: by the names they uploaded, not the server's folder."""
+        where = str(self.folder / "inputs") + os.sep
+
+        def clean(text: str) -> str:
+            return re.sub(re.escape(where) + r"\d{3}-", "", text)
+
+        errors = [dataclasses.replace(p, file=clean(p.file), message=clean(p.message)) for p in outcome.errors]
+        return dataclasses.replace(
+            outcome, label=clean(outcome.label), errors=errors, warnings=[clean(w) for w in outcome.warnings]
+        )
 
     def view(self) -> JobView:
         with self.lock:
