@@ -23,6 +23,12 @@ from .conftest import draftable
 from .webkit import BASE, PORT, TestClient, client, form_of, htmx, soup
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read our own messages in the language they are written in."""
+    monkeypatch.setenv("SPEECHGEN_LANG", "en")
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     f = tmp_path / "meetings"
