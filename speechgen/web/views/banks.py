@@ -118,7 +118,7 @@ def add_variant(folder: Path, slot: str, text: str, style: str | None, templates
             shutil.copytree(folder, trial)
         (trial / relative).parent.mkdir(parents=True, exist_ok=True)
         (trial / relative).write_text(content, encoding="utf-8")
-        findings = api.check_banks(banks=(trial,), templates=templates, files=(trial / relative,))
+        findings = api.check_banks(banks=(trial,), templates=templates, only=(trial,))
         errors = [f for f in findings if f.severity == "error"]
         if errors:
             problems = [Problem(str(target), f.message, key=f.slot or None) for f in errors]
