@@ -9,7 +9,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup
 
-from speechgen import api
+from speechgen.run import eventfile
 from speechgen.web.app import create_app
 from speechgen.web.form import FormState
 from speechgen.web.settings import WebSettings
@@ -37,7 +37,7 @@ def htmx(s: WebSettings) -> dict[str, str]:
 
 def form_of(text: str, choices: dict[str, str] | None = None, **values: str) -> dict[str, Any]:
     """What the meeting form posts for an event file's text (values and choices on top)."""
-    state = FormState.from_data(api.event_data(text))
+    state = FormState.from_data(eventfile.event_data(text))
     data: dict[str, Any] = {k: v for k, v in state.values.items()}
     data.update(values)
     fixed = {**state.choices, **(choices or {})}

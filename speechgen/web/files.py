@@ -11,8 +11,8 @@ from pathlib import Path
 
 from starlette.exceptions import HTTPException
 
-from speechgen import api
 from speechgen.i18n import _
+from speechgen.run import eventfile
 from speechgen.run.output import write_atomic
 
 SUFFIXES = (".yaml", ".yml")
@@ -63,7 +63,7 @@ def read(folder: Path, name: str) -> str:
     path = inside(folder, name)
     if not path.is_file():
         raise HTTPException(404, _("No such event file in the working folder: {name}").format(name=name))
-    return api.read_event_text(path.read_bytes()[: 1 << 24], name=name)
+    return eventfile.read_event_text(path.read_bytes()[: 1 << 24], name=name)
 
 
 def save(folder: Path, name: str, text: str, *, overwrite: bool) -> Path:

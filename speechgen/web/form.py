@@ -2,7 +2,7 @@
 
 The form is the page's whole state: every request posts it, and nothing about a meeting is kept on the
 server between requests (except the text of a file that was opened, so that saving keeps its comments).
-A form becomes an event the way a file does: its mapping is written as YAML (``api.dump_event``) and read
+A form becomes an event the way a file does: its mapping is written as YAML (``eventfile.dump_event``) and read
 by the loader (``api.parse_event``), so the page drafts exactly what ``speechgen render`` drafts from the
 file the page saves.
 """
@@ -19,6 +19,7 @@ from speechgen import api
 from speechgen.errors import Problem
 from speechgen.event import schema as S
 from speechgen.i18n import _, language
+from speechgen.run import eventfile
 
 NUMBER_KINDS = ("int", "points", "length", "minutes", "seed")
 SELECT_KINDS = ("type", "level", "role", "direction", "style", "points")
@@ -104,7 +105,7 @@ class FormState:
 
     @classmethod
     def from_data(cls, data: Mapping[str, Any], name: str = "", doc: str = "") -> FormState:
-        """From what a file says (``api.event_data``): every value as the form shows it."""
+        """From what a file says (``eventfile.event_data``): every value as the form shows it."""
         values: dict[str, str | list[str]] = {}
         choices: dict[str, str] = {}
         for path, f in S.leaves():
@@ -145,7 +146,7 @@ class FormState:
         return out
 
     def text(self, original: str | None = None, lang: str = "en") -> str:
-        return api.dump_event(self.mapping(), original=original, lang=lang)
+        return eventfile.dump_event(self.mapping(), original=original, lang=lang)
 
     def event(self) -> api.Event:
         """The event the form describes; InputError with every problem, keyed by the canonical path."""
@@ -295,7 +296,7 @@ def field_view(
 def groups(state: FormState, problems: Mapping[str, list[str]], styles: tuple[str, ...]) -> list[GroupView]:
     """The fieldsets of the form, in schema order (type and the toolbar's options are shown elsewhere)."""
     meeting_type = state.type if state.type in S.MEETING_TYPES else S.MEETING_TYPES[0]
-    hints = api.event_samples(meeting_type)
+    hints = eventfile.event_samples(meeting_type)
     out: list[GroupView] = []
     loose: list[FieldView] = []
     for key, node in S.SCHEMA.fields.items():

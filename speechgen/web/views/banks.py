@@ -16,6 +16,7 @@ from starlette.responses import Response
 from speechgen import api
 from speechgen.errors import ConfigError, InputError, Problem
 from speechgen.i18n import _
+from speechgen.run import eventfile
 from speechgen.run.output import write_atomic
 from speechgen.web.context import BanksContext, SlotDetail, SlotRow, VariantRow
 from speechgen.web.pages import render, respond
@@ -102,7 +103,7 @@ def add_variant(folder: Path, slot: str, text: str, style: str | None, templates
     target = folder / relative
     data: dict = {}
     if target.is_file():
-        loaded = yaml.safe_load(api.read_event_text(target.read_bytes(), name=str(target)))
+        loaded = yaml.safe_load(eventfile.read_event_text(target.read_bytes(), name=str(target)))
         data = loaded if isinstance(loaded, dict) else {}
     variants = data.setdefault(slot, [])
     if not isinstance(variants, list):

@@ -13,6 +13,7 @@ from speechgen import api
 from speechgen.errors import InputError, OutputError, SpeechgenError
 from speechgen.event import schema as S
 from speechgen.i18n import _
+from speechgen.run import eventfile
 from speechgen.web import files
 from speechgen.web.context import EventContext, FileEntry, IndexContext, TypeChoice
 from speechgen.web.form import FormState, groups, problem_slots, problems_by_field, toolbar, type_field
@@ -73,7 +74,7 @@ async def upload(request: Request) -> Response:
         raise HTTPException(400, _("No file was uploaded."))
     raw = await upload.read()
     shown = Path(upload.filename or "upload.yaml").name
-    text = api.read_event_text(raw, name=shown)
+    text = eventfile.read_event_text(raw, name=shown)
     try:
         saved_as = files.checked_name(shown)
     except HTTPException:
@@ -83,7 +84,7 @@ async def upload(request: Request) -> Response:
 
 async def opened(request: Request, text: str, shown: str, name: str, suggest: str = "") -> Response:
     """A file's meeting in the form: what could be read, with the file's own problems, located."""
-    data = api.event_data(text, name=shown)  # not even a YAML mapping: the handler lists why
+    data = eventfile.event_data(text, name=shown)  # not even a YAML mapping: the handler lists why
     docs = request.app.state.docs
     state = FormState.from_data(data, name=name or suggest, doc=docs.put(text))
     file_problems: tuple[str, ...] = ()
