@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from speechgen import api
+from speechgen import api, i18n
 
 from .conftest import EXAMPLES, draftable
 
@@ -72,7 +72,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", "SPEECHGEN_LANG": "zh"},  # the pages as a secretary sees them
     )
     url = proc.stdout.readline().strip()
     assert url.startswith("http://127.0.0.1:"), proc.stderr.read()
@@ -144,6 +144,8 @@ def test_a_new_mobilisation_meeting_from_form_to_word_and_back(page, server: dic
     page.wait_for_selector("#f-meeting-name")
     assert page.input_value("select[name=type]") == "mobilisation"
     assert page.locator("html").get_attribute("lang") == "zh-CN"
+    assert page.inner_text("header nav a:first-child") == "会议"  # the pages speak Chinese
+    assert page.inner_text("#reroll") == "换一批（保留锁定的句子）"
     page.screenshot(path=str(shots / "2-new-meeting.png"), full_page=True)
 
     page.fill("#f-meeting-name", "全县年轻干部挂职锻炼动员会")
@@ -210,14 +212,30 @@ def test_a_new_mobilisation_meeting_from_form_to_word_and_back(page, server: dic
     assert out.read_bytes() == docx
 
 
+def cli_message(data: dict, key: str) -> str:
+    """What the command line says about `key` of this event, in the pages' language (Chinese)."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SPEECHGEN_LANG", "zh")
+        i18n.reset()
+        try:
+            api.event_from_mapping(data)
+        except api.InputError as exc:
+            return next(p.message for p in exc.problems if (p.key or "").split(" ")[0] == key)
+        finally:
+            i18n.reset()
+    pytest.fail(f"{data} has no problem")
+
+
 def test_a_bad_value_shows_its_message_beside_its_field(page, shots: Path) -> None:  # noqa: ANN001
+    meeting = {"name": "全县挂职干部工作总结会", "date": "2026-01-01"}
+    said = cli_message({"type": "summary", "meeting": meeting, "program": {"cadres": "很多"}}, "program.cadres")
     page.click("a.type-card[data-type=summary]")
     page.wait_for_selector("#f-program-cadres")
     page.fill("#f-meeting-name", "全县挂职干部工作总结会")
     page.fill("#f-program-cadres", "很多")
     beside = page.locator("#problem-program-cadres")
     beside.filter(has_text="很多").wait_for()
-    assert beside.inner_text() == 'expected a whole number, found "很多"'
+    assert beside.inner_text() == said  # the message the command line gives
     assert page.locator("#group-review").is_visible()  # a summary's review fields are shown
     page.screenshot(path=str(shots / "7-problem.png"), full_page=True)
     page.select_option("select[name=type]", "mobilisation")

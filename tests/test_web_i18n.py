@@ -1,6 +1,7 @@
-"""The workbench speaks Chinese by default (issue 17): every string of its pages is wrapped in _(), has a
-Chinese translation in the workbench's own catalogue, speechgen/locale/zh_CN/LC_MESSAGES/web.po (the core's
-and the CLI's are in speechgen.po, not ours), and the web.mo shipped beside it is compiled from that .po."""
+"""The workbench speaks Chinese by default (issue 17): every string of its pages (and `speechgen serve`'s own
+lines) is wrapped in _() and has a Chinese translation in the workbench's own catalogue,
+speechgen/locale/zh_CN/LC_MESSAGES/web.po (the core's and the CLI's are in speechgen.po, not ours), and the
+web.mo shipped beside it is compiled from that .po."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ CALL = re.compile(r"""\b_\(\s*("(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*')\s*\)""")
 
 def wrapped() -> set[str]:
     found: set[str] = set()
-    for path in [*WEB.rglob("*.py"), *WEB.rglob("*.html")]:
+    for path in [*WEB.rglob("*.py"), *WEB.rglob("*.html"), ROOT / "speechgen" / "cli" / "serve.py"]:
         for m in CALL.finditer(path.read_text(encoding="utf-8")):
             found.add(ast.literal_eval(m.group(1)))
     return found

@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from speechgen.cli.say import echo, say
+from speechgen.i18n import _
 
 
 @click.command()
@@ -62,7 +63,9 @@ def serve(
         from speechgen.web.settings import LOOPBACK, WebSettings
     except ImportError as exc:
         raise ConfigError(
-            f'the workbench needs the web extra ({exc.name} is missing): pip install "speechgen[web]"'
+            _('the workbench needs the web extra ({name} is missing): pip install "speechgen[web]"').format(
+                name=exc.name
+            )
         ) from None
     if not folder.is_dir():
         raise ConfigError(f"--folder {folder}: no such folder")
@@ -76,9 +79,13 @@ def serve(
     sock = bind(host, port)
     settings = WebSettings(folder=folder, banks=banks, templates=templates, host=host, port=sock.getsockname()[1])
     if host not in LOOPBACK:
-        say(f"warning: --host {host} lets other computers reach the workbench; anyone with the address can use it")
+        say(
+            _(
+                "warning: --host {host} lets other computers reach the workbench; anyone with the address can use it"
+            ).format(host=host)
+        )
     echo(settings.url)  # the first line of standard output: the address with this launch's token
-    say(f"speechgen serve: working folder {settings.folder}; press Ctrl-C to stop")
+    say(_("speechgen serve: working folder {folder}; press Ctrl-C to stop").format(folder=settings.folder))
     if not no_browser:
         webbrowser.open(settings.url)
     config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on", access_log=False)
@@ -89,7 +96,7 @@ def serve(
         pass
     finally:
         sock.close()
-    say("speechgen serve: stopped")
+    say(_("speechgen serve: stopped"))
 
 
 def bind(host: str, port: int) -> socket.socket:
@@ -102,7 +109,11 @@ def bind(host: str, port: int) -> socket.socket:
         sock.bind((host, port))
     except OSError as exc:
         sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port}: {exc.strerror or exc}; try another --port") from None
+        raise ConfigError(
+            _("cannot listen on {host}:{port}: {reason}; try another --port").format(
+                host=host, port=port, reason=exc.strerror or exc
+            )
+        ) from None
     sock.listen(128)
     sock.set_inheritable(True)
     return sock
