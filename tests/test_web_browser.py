@@ -9,6 +9,7 @@ makes is recorded and must stay on 127.0.0.1; a screenshot of each page goes to 
 
 from __future__ import annotations
 
+import http.client
 import io
 import os
 import shutil
@@ -277,3 +278,27 @@ def test_the_bank_and_batch_pages(page, server: dict, shots: Path) -> None:  # n
     page.wait_for_selector(".batch-status[data-state=done]", timeout=180_000)
     assert page.locator("table.outcomes tbody tr").count() >= 2
     page.screenshot(path=str(shots / "10-batch.png"), full_page=True)
+
+
+def test_the_running_server_refuses_a_foreign_host_or_origin_and_a_missing_token(server: dict, page) -> None:  # noqa: ANN001
+    """The same refusals as tests/test_web_security.py, asked of the real server (uvicorn, a real socket)
+    with the browser's own cookie, so that only the header under test is wrong."""
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in page.context.cookies())
+    host = server["origin"].removeprefix("http://")
+
+    def ask(method: str, headers: dict[str, str]) -> int:
+        connection = http.client.HTTPConnection(host, timeout=30)
+        try:
+            connection.putrequest(method, "/", skip_host=True)
+            for name, value in {"Host": host, "Cookie": cookie, **headers}.items():
+                if value:
+                    connection.putheader(name, value)
+            connection.endheaders()
+            return connection.getresponse().status
+        finally:
+            connection.close()
+
+    assert ask("GET", {}) == 200
+    assert ask("GET", {"Host": "evil.example"}) == 403  # DNS rebinding
+    assert ask("GET", {"Origin": "http://evil.example"}) == 403
+    assert ask("GET", {"Cookie": ""}) == 403  # no token
