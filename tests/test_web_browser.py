@@ -200,7 +200,11 @@ def test_a_new_mobilisation_meeting_from_form_to_word_and_back(page, server: dic
     paragraphs = [p.text for p in Document(io.BytesIO(docx)).paragraphs]
     assert any(chosen in p for p in paragraphs)
 
+    previews: list[str] = []
+    page.on("request", lambda r: previews.append(r.url) if r.url.endswith("/draft") else None)
     page.fill("#f-save-name", "made.yaml")
+    page.wait_for_timeout(700)  # longer than htmx's 400 ms wait after a keystroke
+    assert previews == []  # the file name does not change the draft: no new preview is asked for
     page.click("#save")
     page.wait_for_selector("#save-result p.ok")
     folder = server["folder"]

@@ -46,6 +46,11 @@
     }
   });
 
+  // the file name to save under does not change the draft: typing it asks for no new preview (~0.3 s each)
+  document.addEventListener("input", function (e) {
+    if (e.target.closest && e.target.closest("fieldset.save")) e.stopPropagation();
+  }, true);
+
   document.addEventListener("submit", function (e) {
     if (e.target.id === "event-form") e.preventDefault();
   });
