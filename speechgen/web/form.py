@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from speechgen import api
@@ -326,14 +326,16 @@ def groups(state: FormState, problems: Mapping[str, list[str]], styles: tuple[st
 def type_field(state: FormState, problems: Mapping[str, list[str]]) -> FieldView:
     node = S.SCHEMA.fields["type"]
     assert isinstance(node, S.Field)
-    return field_view(("type",), node, state, problems, {})
+    # the schema's help lists the file format's type names; each choice already shows its own (动员会（mobilisation）)
+    return replace(field_view(("type",), node, state, problems, {}), help="")
 
 
 def toolbar(state: FormState, problems: Mapping[str, list[str]], styles: tuple[str, ...]) -> list[FieldView]:
     options = S.SCHEMA.fields["options"]
     assert isinstance(options, S.Group)
-    return [
+    views = [
         field_view(("options", k), f, state, problems, {}, styles)
         for k, f in options.fields.items()
         if isinstance(f, S.Field) and f"options.{k}" in TOOLBAR
     ]
+    return [v if v.placeholder else replace(v, placeholder=_("(automatic)")) for v in views]  # as the selects say
