@@ -484,3 +484,21 @@ def test_examples_folder_opens(folder: Path) -> None:
     with c:
         listed = [a.get_text() for a in soup(c.get("/")).select("ul.files a")]
     assert "village_stay.yaml" in listed
+
+
+def test_every_file_the_pages_need_is_shipped() -> None:
+    """A wheel carries only what pyproject's package-data names: every template, script, style and icon."""
+    from fnmatch import fnmatch
+
+    from .conftest import ROOT
+
+    line = next(
+        s
+        for s in (ROOT / "pyproject.toml").read_text(encoding="utf-8").splitlines()
+        if s.startswith('"speechgen.web" =')
+    )
+    patterns = yaml.safe_load(line.split("=", 1)[1])
+    web = ROOT / "speechgen" / "web"
+    files = [p.relative_to(web).as_posix() for p in web.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")]
+    assert files and [f for f in files if not any(fnmatch(f, pat) for pat in patterns)] == []
+    assert (ROOT / "speechgen" / "locale" / "zh_CN" / "LC_MESSAGES" / "web.mo").is_file()
