@@ -139,7 +139,10 @@ def test_new_writes_an_event_that_validates_and_renders(runner, workdir: Path, m
     assert again.exit_code == 1 and "exists" in again.output
 
 
-@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.yaml") if p.name != "batch.yaml"))
+EXAMPLE_FILES = sorted(p.name for p in (ROOT / "examples").glob("*.yaml") if p.name != "batch.yaml")
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES)
 def test_no_example_holds_a_sample_value_of_new(runner, workdir: Path, example: str) -> None:
     rendered = runner.invoke(main, ["render", str(ROOT / "examples" / example), "-o", "e.txt"])
     assert rendered.exit_code == 0, rendered.output
