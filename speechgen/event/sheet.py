@@ -35,7 +35,7 @@ from speechgen.i18n import _
 SUFFIXES = (".xlsx", ".xlsm")
 REFUSED = (".xls", ".et", ".ett", ".ods", ".xlsb", ".csv", ".numbers")
 MAX_MEETINGS = 10_000  # rows drafted from one sheet
-MAX_COLUMNS = 128  # columns read; the contract has 34 fields
+MAX_COLUMNS = 64  # columns read (the contract has 34 fields); anything further right is not looked at
 
 
 def is_spreadsheet(path: Path) -> bool:
@@ -215,8 +215,11 @@ class _Book:
         values: dict[int, Any] = {}
         problems: list[Problem] = []
         bad: set[str] = set()
+        raw = [c.value for c in cells]
+        if raw.count(None) == len(raw):  # an empty row: the common case past the data, made quick
+            return None
         for col, cell in enumerate(cells, 1):
-            if col in header.notes or col in header.unknown:
+            if raw[col - 1] is None or col in header.notes or col in header.unknown:
                 continue
             value, problem = self.value(cell, number, col, header.columns.get(col))
             if problem is not None:

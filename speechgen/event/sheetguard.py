@@ -130,6 +130,7 @@ class _Scan:
         self.block_elements = 0
         self.rows = 0
         self.row_elements = 0
+        self.in_rows = False  # inside the worksheet's sheetData
 
     def refuse(self, message: str) -> None:
         raise Refused(_("part {part}: {problem}; refused").format(part=self.part, problem=message))
@@ -138,42 +139,49 @@ class _Scan:
         self.refuse(_("it declares a document type (entities: an XML bomb or an external reference)"))
 
     def start(self, tag: str, attrs: object) -> None:
-        self.depth += 1
+        self.depth = depth = self.depth + 1
+        if depth > 3 and self.in_rows:  # a cell, its value, its text: most of a worksheet, so counted quickly
+            self.row_elements += 1
+            if self.row_elements > MAX_ROW_ELEMENTS or depth > MAX_DEPTH:
+                self.too_large(depth)
+            return
         self.elements += 1
         local = tag.rsplit(":", 1)[-1]
-        if self.depth > MAX_DEPTH:
-            self.refuse(_("elements nested more than {n} deep").format(n=MAX_DEPTH))
-        if self.depth == 1:
+        if depth > MAX_DEPTH:
+            self.too_large(depth)
+        if depth == 1:
             self.worksheet = local == "worksheet"
         elif not self.worksheet:
             if self.elements > MAX_ELEMENTS:
                 self.refuse(_("more than {n:,} elements").format(n=MAX_ELEMENTS))
-        elif self.depth == 2:
+        elif depth == 2:
             self.block, self.block_elements = local, 0
-        elif self.block == "sheetData":
-            if self.depth == 3:
-                self.rows += 1
-                self.row_elements = 0
-                if self.rows > MAX_SHEET_ROWS:
-                    self.refuse(_("more than {n:,} rows").format(n=MAX_SHEET_ROWS))
-            else:
-                self.row_elements += 1
-                if self.row_elements > MAX_ROW_ELEMENTS:
-                    self.refuse(
-                        _("row {n:,} holds more than {limit:,} elements").format(n=self.rows, limit=MAX_ROW_ELEMENTS)
-                    )
+            self.in_rows = local == "sheetData"
+        elif self.in_rows:  # depth 3: a row
+            self.rows += 1
+            self.row_elements = 0
+            if self.rows > MAX_SHEET_ROWS:
+                self.refuse(_("more than {n:,} rows").format(n=MAX_SHEET_ROWS))
         else:
             self.block_elements += 1
             if self.block_elements > MAX_BLOCK_ELEMENTS:
                 self.refuse(_("{block} holds more than {n:,} elements").format(block=self.block, n=MAX_BLOCK_ELEMENTS))
 
+    def too_large(self, depth: int) -> None:
+        if depth > MAX_DEPTH:
+            self.refuse(_("elements nested more than {n} deep").format(n=MAX_DEPTH))
+        self.refuse(_("row {n:,} holds more than {limit:,} elements").format(n=self.rows, limit=MAX_ROW_ELEMENTS))
+
     def end(self, tag: str) -> None:
         self.depth -= 1
+        if self.depth == 1:
+            self.in_rows = False
 
 
 def _scan_part(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     scan = _Scan(info.filename)
     parser = expat.ParserCreate()
+    parser.ordered_attributes = True  # a list is cheaper to build than a dict, and none is read
     parser.StartDoctypeDeclHandler = scan.doctype
     parser.EntityDeclHandler = scan.doctype
     parser.StartElementHandler = scan.start

@@ -197,9 +197,9 @@ def unknown_header(shown: str, text: str, why: str) -> tuple[str, set[tuple[str,
         ), set()
     if why == "group":
         group = tuple(_lookup(S.SCHEMA, p) or p for p in text.split("."))
-        near = {p for p in name if p[: len(group)] == group}
+        inside = [name[p] for p in name if p[: len(group)] == group]
         message = _('"{header}" names a group of fields; name one of them: {fields}')
-        return message.format(header=shown, fields=", ".join(name[p] for p in name if p in near)), near
+        return message.format(header=shown, fields=", ".join(inside)), set()
     last = text.split(".")[-1]
     near = {p for p, f in fields if last in (p[-1], f.alias) or last.lower() == p[-1]}
     if not near:
