@@ -20,7 +20,7 @@ from speechgen.event import schema as S
 from speechgen.event.sheethead import dotted_alias, sheet_fields
 from speechgen.export.pdf import soffice
 
-from .conftest import example
+from .conftest import ROOT, example
 from .sheets import fill_template
 
 DRAFTABLE = ("village_stay", "summary", "summary_mobilisation")  # the types the banks draft as they stand
@@ -164,3 +164,26 @@ def test_a_row_left_as_the_example_is_skipped_but_a_changed_one_is_drafted(runne
     result = runner.invoke(main, ["validate", str(path)])
     assert result.exit_code == 0, result.output
     assert result.stdout == f"{path}:会议清单!2: ok (village_stay)\n"
+
+
+def test_the_readmes_template_table_and_messages_are_what_speechgen_makes(runner, workdir: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## From a spreadsheet: one row per meeting\n", 1)[1].split("\n## ", 1)[0]
+    assert f"({len(sheet_fields())} columns;" in section
+    shown = [h.strip() for h in re.search(r"^\| (类型.*) \|$", section, re.M).group(1).split("|")]
+    path = template(runner, workdir)
+    headers = [c.value for c in load_workbook(path).worksheets[0][1]]
+    assert [h for h in shown if h != "…"] == [h for h in headers if h in shown] and "…" in shown
+    listed = re.search(r"```\n(会议清单.xlsx:.*?)```", section, re.S).group(1).splitlines()
+    rows: list[list[Any]] = [["类型", "会议.名称", "会议.日其", "讲话人.职务", "工作.人数"]]
+    rows += [["驻村蹲点", f"全县第{i}批驻村会议", "2026-03-16", "县委书记", 10] for i in range(2, 7)]
+    rows.append(["驻村蹲点", "全县第7批驻村会议", "2026-03-16", "县委书记", "很多"])
+    wb = load_workbook(path)
+    ws = wb.worksheets[0]
+    ws.delete_rows(1, 2)
+    for r, row in enumerate(rows, 1):
+        for c in range(1, len(headers) + 1):
+            ws.cell(r, c).value = row[c - 1] if c <= len(row) else None
+    wb.save(workdir / "会议清单.xlsx")
+    result = runner.invoke(main, ["validate", "会议清单.xlsx"])
+    assert result.stderr.splitlines() == listed
