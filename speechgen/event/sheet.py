@@ -82,13 +82,13 @@ def read_rows(path: Path, name: str, sheet: str | None = None) -> Iterator[Row]:
         yield Row(None, problems=list(exc.problems))
         return
     except FileNotFoundError:
-        yield Row(None, problems=[Problem(name, "no such file")])
+        yield Row(None, problems=[Problem(name, _("no such file"))])
         return
     except IsADirectoryError:
-        yield Row(None, problems=[Problem(name, "is a folder, not a file")])
+        yield Row(None, problems=[Problem(name, _("is a folder, not a file"))])
         return
     except OSError as exc:
-        yield Row(None, problems=[Problem(name, f"cannot read: {exc.strerror or exc}")])
+        yield Row(None, problems=[Problem(name, _("cannot read: {error}").format(error=exc.strerror or exc))])
         return
     yield from _Book(data, name).rows(sheet)
 
@@ -99,6 +99,7 @@ class _Book:
     def __init__(self, data: bytes, name: str) -> None:
         self.data, self.name = data, name
         self.title = ""
+        self.epoch: Any = None  # the workbook's date system (1900, or 1904 from old Macs)
         self.header: Header | None = None
         self.values: Iterator[tuple[Any, ...]] | None = None  # the sheet as Excel last calculated it
         self.values_at = 0
