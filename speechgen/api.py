@@ -184,11 +184,10 @@ def history(paths: Iterable[str | Path]) -> frozenset[str]:
 
 def said(d: Draft) -> frozenset[str]:
     """What a draft says, in the form ``history`` returns (for the drafts of one batch)."""
-    from speechgen.compose.sentence import text_grams
+    from speechgen.compose.sentence import said_sentences, text_grams
 
-    return frozenset(
-        g for kind, text in d.lines() if kind not in ("title", "speaker", "date") for g in text_grams(text)
-    )
+    lines = [text for kind, text in d.lines() if kind not in ("title", "speaker", "date")]
+    return frozenset(g for text in lines for g in text_grams(text) | said_sentences(text))
 
 
 HISTORY_SUFFIXES = (".docx", ".md", ".txt")

@@ -132,13 +132,13 @@ class Composer:
             return Emitted("")
         if self.explore:  # `banks check`: the slots a section asks for, without writing it
             for part in ("heading", "intro", "close"):
-                self.pick(f"{self.event.type}.{key}.{part}")
+                self.pick(f"{spec.slots or self.event.type}.{key}.{part}")
             return Emitted("")
         self._section = key
         extra = round((self.scale - 1.0) / 0.3)  # a longer speech: one more unit a section for every step
         plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
         self.planned[key] = plan
-        slot = f"{self.event.type}.{key}"
+        slot = f"{spec.slots or self.event.type}.{key}"
         out = [self._emit(f"{slot}.heading", tree.SECTION, ctx=plan.ctx, heading=True, key=key)]
         intro = self._emit(f"{slot}.intro", tree.SENT, ctx=plan.ctx, prefer=self._taking_up(self.registry[-1:]))
         passage = [u for u in plan.uses if u.passage]

@@ -164,7 +164,7 @@ def _probe_event(meeting_type: str) -> Event:
         "meeting.level": "县",
         "speaker.title": "职务",
         "meeting.before_speech": ("议程",),
-        "meeting.after_speech": ("议程",),
+        "meeting.after_speech": ("领导作重要讲话",),
         "meeting.leaders_present": ("领导",),
     }
     return Event(meeting_type, facts)
@@ -260,29 +260,36 @@ def _coverage_findings(banks: BankSet, style: str, template_dirs: tuple[Path, ..
 
 
 def _section_coverage(banks: BankSet, section: SectionSpec, meeting_type: str, base: Context, label: str, note) -> None:  # noqa: ANN001
-    directions = ["down", "up"] if section.direction == "split" else [section.direction or base.direction]
-    for direction in directions:
-        ctx = Context(base.setting, base.style, direction, section.moment or base.moment)
-        for part in ("heading", "intro"):
-            slot = f"{meeting_type}.{section.key}.{part}"
-            fit = [v for v in banks.variants(slot) if tags_fit(v.tags, ctx)]
-            note(slot, "slot", len(fit), fit[0].where if fit else _first_where(banks, slot), f"{label}/{section.key}")
-        for topic in section.topics:
-            if topic == "selection" and base.setting.selected:
-                continue
-            units = [u for u in banks.units_of(topic) if not u.facts and tags_fit(u.tags, ctx)]
-            where = f"{units[0].file}:{units[0].line}" if units else "(no bank)"
-            note(f"topic {topic}", "topic", len(units), where, f"{label}/{section.key}")
-            for role in POOL_ROLES:
-                pool = [v for u in units for v in banks.variants(u.slot(role)) if tags_fit(v.tags, ctx)]
-                if units:
-                    note(f"topic {topic} {role}", "pool", len(pool), where, f"{label}/{section.key}")
+    moment = section.moment or base.moment
+    direction = base.direction if section.direction in ("", "split") else section.direction
+    ctx = Context(base.setting, base.style, direction, moment)
+    where_label = f"{label}/{section.key}"
+    for part in ("heading", "intro", "close"):
+        slot = f"{section.slots or meeting_type}.{section.key}.{part}"
+        if part == "close" and not banks.variants(slot):
+            continue  # a section's closing line is optional
+        fit = [v for v in banks.variants(slot) if tags_fit(v.tags, ctx)]
+        note(slot, "slot", len(fit), fit[0].where if fit else _first_where(banks, slot), where_label)
+    directions = ["down", "up"] if section.direction == "split" else [direction]
+    contexts = [Context(base.setting, base.style, d, moment) for d in directions]
+    for topic in section.topics:
+        if topic == "selection" and base.setting.selected:
+            continue
+        fitting = [(u, c) for u in banks.units_of(topic) for c in contexts if not u.facts and tags_fit(u.tags, c)]
+        where = f"{fitting[0][0].file}:{fitting[0][0].line}" if fitting else "(no bank)"
+        note(f"topic {topic}", "topic", len(fitting), where, where_label)
+        for role in POOL_ROLES:
+            pool = [v for u, c in fitting for v in banks.variants(u.slot(role)) if tags_fit(v.tags, c)]
+            if fitting:
+                note(f"topic {topic} {role}", "pool", len(pool), where, where_label)
 
 
 def _skeleton_slots(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> list[str]:
     """The opening and closing slots of a type (the sections' slots are counted per section)."""
     called = reachable_slots(meeting_type, banks, template_dirs)
-    return sorted(s for s in called if not s.endswith((".heading", ".intro")) and banks.variants(s) is not None)
+    return sorted(
+        s for s in called if not s.endswith((".heading", ".intro", ".close")) and banks.variants(s) is not None
+    )
 
 
 def _first_where(banks: BankSet, slot: str) -> str:
