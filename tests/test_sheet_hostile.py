@@ -239,3 +239,28 @@ def test_an_external_link_is_never_followed_and_its_saved_value_is_read(tmp_path
     assert b"externalReference" in zipfile.ZipFile(path).read("xl/workbook.xml")
     (row,) = read_rows(path, "linked.xlsx")
     assert row.problems == [] and row.event is not None and row.event.facts["program.cadres"] == 36
+
+
+# -- the bank workbook (issue 21) is read through the same guard ------------------------------------------------
+
+
+def bank_book() -> bytes:
+    texts = ["最后，祝同志们工作顺利！", "最后，祝大家身体健康！"]
+    return book([["槽位", "文字"], *[["closing.wishes", t] for t in texts]], title="变体")
+
+
+def test_banks_import_refuses_an_entity_bomb_through_the_same_guard(tmp_path: Path) -> None:
+    from speechgen.errors import InputError
+    from speechgen.review.bankbook import read_book
+
+    with pytest.raises(InputError) as caught:
+        read_book(patch(bank_book(), SHEET, lambda _old: XXE), "banks.xlsx")
+    assert [str(p) for p in caught.value.problems] == [f"banks.xlsx: part {SHEET}: {DOCTYPE}"]
+
+
+def test_banks_import_reads_every_row_and_column_when_the_declared_size_is_wrong() -> None:
+    from speechgen.review.bankbook import read_book
+
+    data = patch(bank_book(), SHEET, lambda x: re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1"/>', x))
+    rows = read_book(data, "banks.xlsx")["变体"].rows
+    assert [row["text"] for _n, row in rows] == ["最后，祝同志们工作顺利！", "最后，祝大家身体健康！"]
