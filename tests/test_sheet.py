@@ -101,6 +101,27 @@ def test_batch_drafts_the_good_rows_and_reports_the_bad_one_by_sheet_and_cell(ru
     ]
 
 
+def test_a_draft_is_named_from_its_rows_output_cell_else_date_and_name_and_the_report_keeps_warnings(
+    runner, workdir: Path
+) -> None:
+    rows = table({**VILLAGE, "输出": "一号讲话", "回顾.人数": 3}, SUMMARY, {**VILLAGE, "输出": "../外面"})
+    write(workdir / "p.xlsx", book(rows))
+    result = run(runner, "batch", "p.xlsx", "-o", "out", "--report", "out/report.csv", "-j", "1", "-q")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (workdir / "out").iterdir()) == [
+        "2026-01-20-全县党外干部挂职锻炼工作总结会.docx",
+        "report.csv",
+        "一号讲话.docx",
+    ]
+    report = (workdir / "out" / "report.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert report[1].startswith("p.xlsx:工作表1!2,一号讲话.docx,village_stay,")
+    assert report[1].endswith(",review (回顾) is not used in a village_stay speech and is ignored,drafted,")
+    assert report[2].startswith("p.xlsx:工作表1!3,2026-01-20-全县党外干部挂职锻炼工作总结会.docx,summary,")
+    assert report[3].endswith(
+        ',failed,"p.xlsx:工作表1!G4: 输出 (output): expected a file name, not a path, found ""../外面"""'
+    )
+
+
 def test_a_problem_in_a_cell_prints_like_a_line_and_yaml_problems_print_as_before() -> None:
     cell = Problem("plan.xlsx", 'expected a whole number, found "很多"', key="工作.人数 (cadres)", context="工作表1!E7")
     assert str(cell) == 'plan.xlsx:工作表1!E7: 工作.人数 (cadres): expected a whole number, found "很多"'
