@@ -3,7 +3,9 @@ named by sheet and cell, dates and lists as offices type them, formulas, --sheet
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import re
 import zipfile
@@ -287,13 +289,58 @@ def test_the_first_sheet_or_the_one_named(runner, workdir: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("suffix", [".xls", ".et", ".ods", ".csv"])
+@pytest.mark.parametrize("suffix", [".xls", ".et", ".ods"])
 def test_other_spreadsheet_formats_are_refused_with_what_to_do(runner, workdir: Path, suffix: str) -> None:
     (workdir / f"plan{suffix}").write_bytes(b"anything")
     result = run(runner, "validate", f"plan{suffix}")
     assert result.exit_code == 1
     what = "open it in Excel or WPS and save it as .xlsx (Excel workbook)"
     assert result.stderr == f"plan{suffix}: a {suffix} file cannot be read; {what}\n"
+
+
+def csv_text(rows: list[list[object]], delimiter: str = ",") -> str:
+    out = io.StringIO()
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("encoding", "delimiter"), [("utf-8-sig", ","), ("gb18030", ","), ("utf-8", "\t")])
+def test_a_csv_file_as_excel_and_wps_save_it_is_read_as_a_sheet(
+    runner, workdir: Path, encoding: str, delimiter: str
+) -> None:
+    """Excel's "CSV UTF-8" (a BOM), plain "CSV" on a Chinese Windows (GB18030), tab-separated text; every cell is
+    text, dates as Excel shows them (2026/3/16); each row is the event its .xlsx row gives."""
+    rows = table(
+        {**VILLAGE, "会议.日期": "2026/3/16", "工作.任务": "建强村级班子\n发展村集体经济"},
+        {},
+        second(**{"工作.人数": "很多"}),
+    )
+    (workdir / "plan.csv").write_bytes(csv_text(rows, delimiter).encode(encoding))
+    write(workdir / "plan.xlsx", book(table(VILLAGE)))
+    from_csv, bad = rows_of(workdir / "plan.csv")
+    (from_xlsx,) = rows_of(workdir / "plan.xlsx")
+    assert from_csv.event is not None and from_csv.event.facts == from_xlsx.event.facts
+    assert from_csv.context == "plan!2"
+    assert [str(p) for p in bad.problems] == [
+        'plan.csv:plan!E4: 工作.人数 (cadres): expected a whole number, found "很多"'
+    ]
+    result = run(runner, "batch", "plan.csv", "-o", "out", "-j", "1", "-q")
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (workdir / "out").iterdir()) == ["2026-03-16-全县驻村干部选派部署会.docx"]
+
+
+def test_a_csv_file_in_neither_utf8_nor_gb18030_and_a_bad_header_in_one(runner, workdir: Path) -> None:
+    (workdir / "plan.csv").write_bytes("类型,会议.名称\n".encode("utf-16"))
+    result = run(runner, "validate", "plan.csv")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "plan.csv: the text of this .csv file is neither UTF-8 nor GB18030; save it from Excel or WPS as .xlsx\n",
+    )
+    rows = table(VILLAGE)
+    rows[0][2] = "会议.日其"
+    (workdir / "plan.csv").write_text(csv_text(rows), encoding="utf-8")
+    result = run(runner, "validate", "plan.csv")
+    assert result.stderr.splitlines()[0] == 'plan.csv:plan!C1: unknown column "会议.日其" — did you mean "会议.日期"?'
 
 
 def test_a_renamed_old_workbook_and_a_file_that_is_no_workbook(runner, workdir: Path) -> None:

@@ -161,7 +161,7 @@ SHEET_HELP = "Of a spreadsheet (.xlsx): read this sheet, not the first."
 @click.argument("events", nargs=-1, required=True)
 @click.option("--sheet", metavar="NAME", help=SHEET_HELP)
 def validate(events: tuple[str, ...], sheet: str | None) -> None:
-    """Check EVENTS: files, folders, globs, YAML streams, batch files and spreadsheets (.xlsx, one meeting a
+    """Check EVENTS: files, folders, globs, YAML streams, batch files and spreadsheets (.xlsx or .csv, one meeting a
     row), as batch reads them; list every problem; exit 1 if any."""
     from speechgen.run.inputs import read_inputs
 

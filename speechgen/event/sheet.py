@@ -7,7 +7,8 @@ with the row and column as its marks, and goes through the same validation, so a
 a key would; its place is reported as ``plan.xlsx:工作表1!E7``. List fields are split on ；; and new lines
 within a cell, or on 、 when a cell has none of those. Dates may be Excel dates, text (2026年3月16日) or
 numbers (20260316, or a date's serial number). A formula counts as the value Excel or WPS saved with it.
-Empty rows are skipped, and so is the template's example row while it is left as written.
+Empty rows are skipped, and so is the template's example row while it is left as written. A .csv file
+(``sheetcsv``) is read as a sheet of text cells named after the file.
 
 The workbook is checked first (``sheetguard``) and then read by openpyxl, read-only, with the declared
 dimensions reset (WPS and some exporters write wrong ones). openpyxl is imported only here, and only when
@@ -27,13 +28,14 @@ from typing import Any
 from speechgen.errors import InputError, Problem
 from speechgen.event.load import check, validate
 from speechgen.event.model import Event
+from speechgen.event.sheetcsv import CsvSheet
 from speechgen.event.sheetguard import MAX_FILE_BYTES, check_workbook
 from speechgen.event.sheethead import Column, Header, column_letter, example_rows, split_list
 from speechgen.event.yamlsafe import Entry, Node
 from speechgen.i18n import _
 
-SUFFIXES = (".xlsx", ".xlsm")
-REFUSED = (".xls", ".et", ".ett", ".ods", ".xlsb", ".csv", ".numbers")
+SUFFIXES = (".xlsx", ".xlsm", ".csv")
+REFUSED = (".xls", ".et", ".ett", ".ods", ".xlsb", ".numbers")
 MAX_MEETINGS = 10_000  # rows drafted from one sheet
 MAX_COLUMNS = 64  # columns read (the contract has 34 fields); anything further right is not looked at
 
@@ -71,13 +73,17 @@ def read_rows(path: Path, name: str, sheet: str | None = None) -> Iterator[Row]:
         message = _("a {kind} file cannot be read; open it in Excel or WPS and save it as .xlsx (Excel workbook)")
         yield Row(None, problems=[Problem(name, message.format(kind=suffix))])
         return
+    text: CsvSheet | None = None
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             message = _("the workbook is {size:,} bytes; the limit is {limit:,} bytes")
             raise InputError([Problem(name, message.format(size=size, limit=MAX_FILE_BYTES))])
         data = path.read_bytes()
-        check_workbook(data, name)
+        if suffix == ".csv":
+            text = CsvSheet(data, path, name)
+        else:
+            check_workbook(data, name)
     except InputError as exc:
         yield Row(None, problems=list(exc.problems))
         return
@@ -90,7 +96,8 @@ def read_rows(path: Path, name: str, sheet: str | None = None) -> Iterator[Row]:
     except OSError as exc:
         yield Row(None, problems=[Problem(name, _("cannot read: {error}").format(error=exc.strerror or exc))])
         return
-    yield from _Book(data, name).rows(sheet)
+    book = _Book(data, name)
+    yield from (book.text_rows(text) if text is not None else book.rows(sheet))
 
 
 class _Book:
@@ -132,6 +139,13 @@ class _Book:
         finally:
             for book in self.books:
                 book.close()
+
+    def text_rows(self, ws: CsvSheet) -> Iterator[Row]:
+        """The rows of a .csv file (one sheet, every cell text)."""
+        from openpyxl.utils.datetime import CALENDAR_WINDOWS_1900
+
+        self.title, self.epoch = ws.title, CALENDAR_WINDOWS_1900
+        yield from self.read(ws)
 
     def sheet(self, book: Any, wanted: str | None) -> Any:
         names = book.sheetnames
