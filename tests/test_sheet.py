@@ -329,13 +329,16 @@ def test_a_csv_file_as_excel_and_wps_save_it_is_read_as_a_sheet(
     assert sorted(p.name for p in (workdir / "out").iterdir()) == ["2026-03-16-全县驻村干部选派部署会.docx"]
 
 
-def test_a_csv_file_in_neither_utf8_nor_gb18030_and_a_bad_header_in_one(runner, workdir: Path) -> None:
+def test_a_csv_file_in_neither_utf8_nor_gb18030_one_too_large_and_a_bad_header(runner, workdir: Path) -> None:
     (workdir / "plan.csv").write_bytes("类型,会议.名称\n".encode("utf-16"))
     result = run(runner, "validate", "plan.csv")
     assert (result.exit_code, result.stderr) == (
         1,
         "plan.csv: the text of this .csv file is neither UTF-8 nor GB18030; save it from Excel or WPS as .xlsx\n",
     )
+    (workdir / "big.csv").write_bytes(b"," * 10_000_001)
+    result = run(runner, "validate", "big.csv")
+    assert result.stderr == "big.csv: the .csv file is 10,000,001 bytes; the limit is 10,000,000 bytes; split it\n"
     rows = table(VILLAGE)
     rows[0][2] = "会议.日其"
     (workdir / "plan.csv").write_text(csv_text(rows), encoding="utf-8")

@@ -19,6 +19,7 @@ from speechgen.errors import InputError, Problem
 from speechgen.i18n import _
 
 MAX_CELL = 100_000  # characters of one cell (csv's own limit is 131,072)
+MAX_BYTES = 10_000_000  # the file, decoded whole: 10,000 meetings (the most a sheet may hold) take about 5 MB
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,9 @@ class CsvSheet:
     """The rows of a .csv file, in the shape the sheet reader takes from openpyxl: a title and iter_rows."""
 
     def __init__(self, data: bytes, path: Path, name: str) -> None:
+        if len(data) > MAX_BYTES:
+            message = _("the .csv file is {size:,} bytes; the limit is {limit:,} bytes; split it")
+            raise InputError([Problem(name, message.format(size=len(data), limit=MAX_BYTES))])
         self.title = path.stem
         self.text = decode(data, name)
         first = self.text.split("\n", 1)[0]
