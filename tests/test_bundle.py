@@ -15,6 +15,7 @@ import socket
 import stat
 import subprocess
 import sys
+import urllib.request
 import zipfile
 from importlib import metadata
 from pathlib import Path
@@ -367,7 +368,8 @@ def _home(tmp_path: Path) -> dict[str, str]:
     return {"HOME": str(home), "PATH": "/usr/bin:/bin"}
 
 
-def test_linux_shortcuts_open_a_terminal_with_speechgen_ready(tmp_path: Path) -> None:
+def test_linux_shortcuts_open_a_terminal_with_speechgen_ready(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(launcher, "WORKBENCH", ())  # the terminal mode (the default opens the workbench)
     env = _home(tmp_path)
     home = Path(env["HOME"])
     prefix = tmp_path / "环境 with space"
@@ -400,7 +402,8 @@ def test_without_a_desktop_folder_the_menu_entry_is_still_made(tmp_path: Path) -
     assert made.notes == [f"{Path(env['HOME']) / '桌面'}: no such folder; no shortcut there"]
 
 
-def test_windows_shortcuts_are_made_through_powershell(tmp_path: Path) -> None:
+def test_windows_shortcuts_are_made_through_powershell(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(launcher, "WORKBENCH", ())
     profile = tmp_path / "Users" / "张三"
     (profile / "Desktop").mkdir(parents=True)
     env = {"USERPROFILE": str(profile), "APPDATA": str(profile / "AppData" / "Roaming")}
@@ -441,6 +444,7 @@ def test_a_place_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None
 
 
 def test_the_workbench_hook_replaces_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert launcher.WORKBENCH == ("serve",)  # the shortcut opens the workbench
     monkeypatch.setattr(launcher, "WORKBENCH", ("web", "--open"))
     (tmp_path / "venv").mkdir()
     made = launcher.make_shortcuts(tmp_path / "venv", "Linux", _home(tmp_path))
@@ -497,13 +501,29 @@ def test_a_bundle_for_this_machine_installs_without_an_index_and_drafts(runner, 
     assert where.stdout.startswith(str(installed))
     terminal = installed / "speechgen-terminal.sh"  # what the desktop entry opens
     assert f'Exec="{terminal}"' in (home / ".local/share/applications/speechgen.desktop").read_text(encoding="utf-8")
-    session = f"speechgen render {draftable()} -o 讲话.docx\nls\n"
     env["PATH"] = "/usr/bin:/bin"  # speechgen is found through the launcher only
-    shell = subprocess.run([terminal], input=session, env=env, capture_output=True, text=True, timeout=300)
-    assert "讲话.docx" in shell.stdout, shell.stderr
-    draft = home / "Documents" / "讲话稿" / "讲话.docx"
-    with zipfile.ZipFile(draft) as z:
+    work = home / "Documents" / "讲话稿"
+    rendered = subprocess.run(
+        [installed / "bin" / "speechgen", "render", str(draftable()), "-o", "讲话.docx"], cwd=work, env=env, timeout=300
+    )
+    assert rendered.returncode == 0
+    with zipfile.ZipFile(work / "讲话.docx") as z:
         assert "word/document.xml" in z.namelist()
+    # the shortcut opens the workbench, installed from the bundle's wheels alone, on the drafts folder
+    env["BROWSER"] = "true"  # no browser to open here
+    with subprocess.Popen([terminal], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as server:
+        try:
+            url = ""
+            for line in server.stdout:  # the start text first, then the address with its token
+                if line.startswith("http://127.0.0.1:"):
+                    url = line.strip()
+                    break
+            assert url, server.stderr.read()
+            with urllib.request.urlopen(url, timeout=60) as response:
+                assert response.status == 200 and "<html" in response.read().decode("utf-8").lower()
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
 
 
 def expected_projects(target: Target) -> set[str]:
@@ -512,15 +532,20 @@ def expected_projects(target: Target) -> set[str]:
     from pip._vendor.packaging.utils import canonicalize_name
 
     env = marker_environment(target)
-    found, queue = set(), ["speechgen", "pip"]
+    found: set[tuple[str, str]] = set()
+    queue: list[tuple[str, tuple[str, ...]]] = [("speechgen[web]", ()), ("pip", ())]  # the bundle takes the workbench
     while queue:
-        req = Requirement(queue.pop())
+        text, extras = queue.pop()
+        req = Requirement(text)
         name = canonicalize_name(req.name)
-        if (req.marker and not req.marker.evaluate(env)) or name in found:
+        if req.marker and not any(req.marker.evaluate({**env, "extra": e}) for e in (extras or ("",))):
             continue
-        found.add(name)
-        queue += metadata.distribution(name).requires or []
-    return found
+        for extra in ("", *sorted(req.extras)):
+            if (name, extra) in found:
+                continue
+            found.add((name, extra))
+            queue += [(r, (extra,)) for r in metadata.distribution(name).requires or []]
+    return {name for name, _ in found}
 
 
 @pytest.mark.network

@@ -40,7 +40,7 @@ def said_sentences(text: str) -> set[str]:
     compared without their 一是/二是 (as the avoid set holds them, marked)."""
     out = set()
     for piece in _SENTENCES.split(text):
-        piece = _ENUMERATION.sub("", piece.strip())
+        piece = _ENUMERATION.sub("", piece.strip()).rstrip("。！？；")  # an item's lead gets its 。 later
         if han_count(piece) >= FRESH_GRAM:
             out.add(SENTENCE_MARK + piece)
     return out
