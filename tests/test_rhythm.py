@@ -154,3 +154,13 @@ def test_claims_of_this_round_need_a_field_that_says_so(tmp_path: Path, runner) 
     draft.write_text("# 在会上的讲话\n\n同志们：\n\n不少同志顶着烈日跑现场。\n\n谢谢大家！\n", encoding="utf-8")
     result = runner.invoke(main, ["check", str(draft), "--event", str(example("summary"))])
     assert "info: ¶3: 「顶着烈日」 claims something of this round the event does not say: 「顶着烈日」" in result.output
+
+
+def test_a_word_the_event_ends_with_is_not_said_twice(tmp_path: Path) -> None:
+    """考核 + 工作工作, 党外干部 + 党外干部挂职锻炼: where a bank adds the word a fact already holds, it is said once."""
+    text = example("summary").read_text(encoding="utf-8").replace("kind: 挂职锻炼", "kind: 党外干部挂职锻炼")
+    assert "党外干部挂职锻炼" in text
+    (tmp_path / "e.yaml").write_text(text, encoding="utf-8")
+    for seed in SEEDS:
+        said = body(api.draft(api.load_event(tmp_path / "e.yaml"), options=api.Options(seed=seed)))
+        assert not re.search(r"(党外干部|工作|锻炼)\1", said), seed

@@ -15,7 +15,7 @@ GRAM = 8  # a "phrase": eight Han characters in a row; no phrase twice in a draf
 FRESH_GRAM = 12  # a sentence of an office's earlier speech: twelve Han characters in a row
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
 _SPLIT = re.compile(f"({DATA_OPEN}.*?{DATA_CLOSE})", re.S)
-_DOUBLED = re.compile(r"(工作|锻炼|干部)\1")  # 考核工作 + 工作: a word's name ending where the bank adds it
+_DOUBLED = re.compile(r"(党外干部|工作|锻炼|干部)\1")  # 考核工作 + 工作: a word's name ending where the bank adds it
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
