@@ -154,21 +154,25 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
         say(line)
 
 
+SHEET_HELP = "Of a spreadsheet (.xlsx): read this sheet, not the first."
+
+
 @click.command()
 @click.argument("events", nargs=-1, required=True)
-def validate(events: tuple[str, ...]) -> None:
-    """Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every
-    problem; exit 1 if any."""
+@click.option("--sheet", metavar="NAME", help=SHEET_HELP)
+def validate(events: tuple[str, ...], sheet: str | None) -> None:
+    """Check EVENTS: files, folders, globs, YAML streams, batch files and spreadsheets (.xlsx or .csv, one meeting a
+    row), as batch reads them; list every problem; exit 1 if any."""
     from speechgen.run.inputs import read_inputs
 
     bad = 0
-    for job in read_inputs(events):
+    for job in read_inputs(events, sheet=sheet):
         if job.event is None:
             bad += 1
             say("\n".join(str(p) for p in job.problems))
             continue
-        for w in job.event.warnings:
-            say(f"warning: {w}")
+        for w in job.event.warnings:  # said of the job: its document of a stream, its row of a sheet
+            say(f"warning: {job.label}: {w.removeprefix(f'{job.file}: ')}")
         say(f"{job.label}: ok ({job.event.type})", err=False)
     if bad:
         sys.exit(1)
@@ -200,19 +204,39 @@ def type_list() -> str:
 
 
 @click.command(epilog=f"TYPE: {type_list()}")
-@click.argument("meeting_type", metavar="TYPE", type=MeetingType())
+@click.argument("meeting_type", metavar="[TYPE]", type=MeetingType(), required=False)
 @click.option(
     "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
+)
+@click.option(
+    "--xlsx",
+    type=click.Path(path_type=Path),
+    help="Write a spreadsheet template (.xlsx, one meeting a row) instead; TYPE sets its example row.",
 )
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English."
 )
 @click.option("--force", is_flag=True, help="Overwrite an existing file.")
-def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
-    """Write a commented event file for a meeting TYPE."""
+def new(meeting_type: str | None, out: Path | None, xlsx: Path | None, lang: str, force: bool) -> None:
+    """Write a commented event file for a meeting TYPE, or with --xlsx a spreadsheet template for many meetings."""
     from speechgen import api
+    from speechgen.i18n import _
     from speechgen.run.output import write_atomic
 
+    if xlsx is not None:
+        if out is not None:
+            raise click.UsageError(_("give -o (an event file) or --xlsx (a spreadsheet), not both"))
+        from speechgen.run.workbook import write_template
+
+        write_template(xlsx, meeting_type, lang=lang, force=force)
+        say(
+            _("{path}: written; fill in one row per meeting, then run: speechgen batch {path} -o drafts").format(
+                path=xlsx
+            )
+        )
+        return
+    if meeting_type is None:
+        raise click.UsageError(_("give a meeting TYPE (or --xlsx FILE for a spreadsheet)"))
     text = api.new_event(meeting_type, lang=lang)
     if out is None:
         echo(text, nl=False)
@@ -262,6 +286,10 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores).")
 @click.option("--fail-fast", is_flag=True, help="Stop at the first event that cannot be drafted.")
 @click.option("--report", type=click.Path(path_type=Path), help="Write a per-event report (.csv or .json).")
+@click.option(
+    "--zip", "archive", type=click.Path(path_type=Path), help="Also pack every draft and the report into one .zip."
+)
+@click.option("--sheet", metavar="NAME", help=SHEET_HELP)
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings; the summary only.")
 @render_options
 def batch(
@@ -271,10 +299,12 @@ def batch(
     jobs: int | None,
     fail_fast: bool,
     report: Path | None,
+    archive: Path | None,
+    sheet: str | None,
     quiet: bool,
     **kw: Any,
 ) -> None:
-    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder.
+    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files, spreadsheets) into a folder.
 
     A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when
     every event was drafted.
@@ -288,6 +318,8 @@ def batch(
         jobs=jobs or default_jobs(),
         fail_fast=fail_fast,
         report=report,
+        sheet=sheet,
+        archive=archive,
     )
     cancel = threading.Event()
     run = Batch(inputs, settings, cancel)
@@ -323,12 +355,23 @@ def batch(
                 for p in o.errors:
                     say(f"skipped: {p}" if status == "skipped" else str(p))
     run.write_report(outcomes)
+    archived = run.write_archive(outcomes)
+    if archive is not None:
+        say(archive_line(archive, archived))
     if caught:
         say("batch interrupted: the files written are complete; run again to draft the rest")
         sys.exit(128 + caught[0])
     if not outcomes:
         say("no events found in the inputs")
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
+
+
+def archive_line(archive: Path, drafts: int | None) -> str:
+    from speechgen.i18n import _
+
+    if drafts is None:
+        return _("{path}: not written, as the batch stopped before its end").format(path=archive)
+    return _("{path}: {n} draft(s) and the report").format(path=archive, n=drafts)
 
 
 def env_paths(name: str) -> tuple[Path, ...]:

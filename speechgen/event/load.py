@@ -41,9 +41,21 @@ def validate(root: Node, name: str, overrides: dict[str, Any] | None = None) -> 
     return Event(etype, facts, name, tuple(v.warnings), marks)
 
 
+def check(root: Node, name: str, *, assume_given: frozenset[str] = frozenset()) -> list[Problem]:
+    """The problems validate would raise, with the fields in assume_given (dotted paths) taken as given.
+
+    For a spreadsheet whose header row lacks a column that every meeting needs: the header reports it
+    once, and its rows are checked for everything else instead of each repeating it.
+    """
+    v = _Validator(name, assume_given)
+    v.check_whole(root, v.walk_group(root, S.SCHEMA, ()))
+    return v.problems
+
+
 class _Validator:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, assume_given: frozenset[str] = frozenset()) -> None:
         self.name = name
+        self.assumed = assume_given
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.written: dict[tuple[str, ...], tuple[str, Node]] = {}  # canonical path → (path as written, node)
@@ -101,7 +113,7 @@ class _Validator:
 
     def check_whole(self, root: Node, facts: dict[str, Any]) -> None:
         for path, f in S.leaves():
-            if not f.required or ".".join(path) in facts or self.given(path):
+            if not f.required or ".".join(path) in facts or self.given(path) or ".".join(path) in self.assumed:
                 continue
             if path in self.written:  # `date:` with nothing after it
                 where, node = self.written[path]

@@ -34,6 +34,10 @@ TYPE_LABELS = {
 
 LEVELS = ("省", "市", "县", "区", "乡", "镇")
 
+# options.style: the built-in styles' Chinese names (a spreadsheet's dropdown offers these; 正式版 works too)
+STYLE_LABELS = {"formal": "正式", "warm": "温情", "concise": "简明"}
+STYLE_ALIASES = {label + suffix: key for key, label in STYLE_LABELS.items() for suffix in ("", "版")}
+
 # speaker.role: who may be given orders in the speech (genre guide, "what makes a draft fit its meeting")
 ROLES = ("principal", "deputy", "department")
 ROLE_LABELS = {"principal": "主要负责同志", "deputy": "分管负责同志", "department": "部门负责同志"}

@@ -152,7 +152,7 @@ def _style(node: Node) -> str:
     v = node.value
     if node.kind != "scalar" or not isinstance(v, str) or not re.fullmatch(r"[\w\-]{1,40}", v.strip()):
         raise Bad(f"expected a style name such as formal, warm or concise, found {found(node)}")
-    return v.strip()
+    return S.STYLE_ALIASES.get(v.strip(), v.strip())
 
 
 def _labelled(node: Node, labels: dict[str, str]) -> str:

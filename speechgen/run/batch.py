@@ -19,6 +19,7 @@ from pathlib import Path
 
 from speechgen import api
 from speechgen.errors import ConfigError, OutputError
+from speechgen.run.archive import check_archive, write_archive
 from speechgen.run.fresh import fresh_drafts
 from speechgen.run.inputs import Namer, read_inputs
 from speechgen.run.job import BatchSettings, Outcome, run_job
@@ -49,11 +50,12 @@ class Batch:
         self.inputs = [str(i) for i in inputs]
         self.stopped = False  # fail-fast or cancel ended it before the inputs did
         _check_report(settings.report, settings.render.force)
+        check_archive(settings.archive, settings.render.force)
         prepare_folder(settings.folder)
 
     def outcomes(self) -> Iterator[Outcome]:
         s = self.settings
-        named = Namer(s.folder, s.fmt).assign(read_inputs(self.inputs))
+        named = Namer(s.folder, s.fmt).assign(read_inputs(self.inputs, sheet=s.sheet))
         history = s.render.history
         jobs = fresh_drafts(named, s, api.history(history) if history else frozenset())
         if s.jobs > 1:
@@ -79,6 +81,17 @@ class Batch:
             prepare_folder(report.parent)  # made like the -o folder
             write_atomic(report, report_bytes(outcomes, report.suffix.lower()), force=self.settings.render.force)
 
+    def write_archive(self, outcomes: list[Outcome]) -> int | None:
+        """--zip: the drafts on disk and the report in one archive; how many drafts (None: not written,
+        the batch having stopped before its end)."""
+        archive = self.settings.archive
+        if archive is None or self.stopped:
+            return None
+        report = self.settings.report
+        name = report.name if report is not None else "report.csv"
+        data = report_bytes(outcomes, ".json" if name.lower().endswith(".json") else ".csv")
+        return write_archive(archive, self.settings.folder, outcomes, (name, data), force=self.settings.render.force)
+
 
 def run_batch(
     inputs: Iterable[str | Path], settings: BatchSettings, cancel: threading.Event | None = None
@@ -87,6 +100,7 @@ def run_batch(
     batch = Batch(inputs, settings, cancel)
     outcomes = list(batch.outcomes())
     batch.write_report(outcomes)
+    batch.write_archive(outcomes)
     return outcomes
 
 

@@ -1,10 +1,11 @@
 """`speechgen batch`, the input side: many inputs → a stream of validated, uniquely named jobs.
 
-Inputs are files, folders, globs, multi-document YAML streams and batch files
-(``defaults:`` deep-merged under each of ``events:``). Everything is read one
-document (or one ``events:`` entry) at a time, so a stream of thousands of
-events is never held in memory at once. Each job knows where it came from, so
-that any later error can be named ``file:line: document N: …``.
+Inputs are files, folders, globs, multi-document YAML streams, batch files
+(``defaults:`` deep-merged under each of ``events:``) and spreadsheets (.xlsx, one
+meeting a row: ``event/sheet.py``). Everything is read one document (or one
+``events:`` entry, or one row) at a time, so a stream of thousands of events is
+never held in memory at once. Each job knows where it came from, so that any later
+error can be named ``file:line: document N: …`` or ``plan.xlsx:工作表1!E7: …``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from speechgen.event import yamlsafe
 from speechgen.event.load import validate
 from speechgen.event.model import Event
 from speechgen.event.schema import SCHEMA, Group
+from speechgen.event.sheet import at_cell, is_spreadsheet, read_rows
 from speechgen.event.yamlsafe import Entry, Node
 from speechgen.run.output import default_name, inside
 
@@ -35,22 +37,28 @@ BATCH_KEYS = ("defaults", "events")
 class Job:
     """One event to draft: where it came from, and either the Event or why it cannot be drafted."""
 
-    label: str  # "a.yaml", "stream.yaml#3", "batch.yaml[2]", "stream.yaml#2[4]"
+    label: str  # "a.yaml", "stream.yaml#3", "batch.yaml[2]", "stream.yaml#2[4]", "plan.xlsx:工作表1!7"
     event: Event | None = None
     problems: list[Problem] = field(default_factory=list)
     output: str = ""  # the file name in the output folder, once named
     file: str = ""
     line: int | None = 1
-    context: str | None = None  # "document 3", "events[2]", "document 2: events[4]" or None
+    context: str | None = None  # "document 3", "events[2]", "document 2: events[4]", "工作表1!7" or None
     draft: Draft | None = None  # composed ahead (run/fresh.py), or composed by the job itself
+    sheet: str | None = None  # the sheet a row came from: its problems are placed at cells
 
     def locate(self, message: str) -> Problem:
         """A problem with this job as a whole, at the line where its event starts."""
         return Problem(self.file or self.label, message, self.line, context=self.context)
 
+    def place(self, problem: Problem) -> Problem:
+        """A problem found later (drafting) about this job's event, said of its document, entry or cell."""
+        return at_cell(problem, self.sheet) if self.sheet else problem.within(self.context)
 
-def read_inputs(inputs: Sequence[str | Path]) -> Iterator[Job]:
-    """The jobs of every input in order: files as given, folders and globs expanded and sorted."""
+
+def read_inputs(inputs: Sequence[str | Path], *, sheet: str | None = None) -> Iterator[Job]:
+    """The jobs of every input in order: files as given, folders and globs expanded and sorted; of a
+    spreadsheet, its first sheet or the one named `sheet`."""
     seen: set[Path] = set()
     for raw in inputs:
         paths, problem = _expand(str(raw))
@@ -60,7 +68,7 @@ def read_inputs(inputs: Sequence[str | Path]) -> Iterator[Job]:
             key = path.resolve()
             if key not in seen:  # the same file named twice (a folder and a glob) is drafted once
                 seen.add(key)
-                yield from read_jobs([path])
+                yield from read_jobs([path], sheet=sheet)
 
 
 def _expand(raw: str) -> tuple[list[Path], str | None]:
@@ -82,10 +90,13 @@ def _yaml_files(folder: Path) -> list[Path]:
     return sorted(f for f in found if f.is_file() and not f.name.startswith("."))
 
 
-def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
-    """Every event of every file, validated, in order; a file is read one document at a time."""
+def read_jobs(paths: Sequence[Path], *, sheet: str | None = None) -> Iterator[Job]:
+    """Every event of every file, validated, in order; a file is read one document (or row) at a time."""
     for path in paths:
         name = str(path)
+        if is_spreadsheet(path):
+            yield from _sheet_jobs(path, name, sheet)
+            continue
         try:
             if path.stat().st_size > MAX_BATCH_FILE:
                 raise InputError([Problem(name, f"file is over {MAX_BATCH_FILE // 1_000_000} MB")])
@@ -105,6 +116,12 @@ def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
             continue
         del raw
         yield from _file_jobs(text, name)
+
+
+def _sheet_jobs(path: Path, name: str, sheet: str | None) -> Iterator[Job]:
+    for row in read_rows(path, name, sheet):
+        label = f"{name}:{row.context}" if row.context else name
+        yield Job(label, row.event, row.problems, file=name, line=None, context=row.context, sheet=row.sheet)
 
 
 def _file_jobs(text: str, name: str) -> Iterator[Job]:

@@ -24,6 +24,8 @@ class BatchSettings:
     jobs: int = 1  # more than one: worker processes
     fail_fast: bool = False
     report: Path | None = None
+    sheet: str | None = None  # of a spreadsheet input: this sheet, not the first
+    archive: Path | None = None  # --zip: every draft and the report in one .zip
 
 
 @dataclass
@@ -70,7 +72,7 @@ def draft_job(job: Job, s: BatchSettings) -> Outcome:
         return out
     except SpeechgenError as exc:
         problems = getattr(exc, "problems", None)
-        out.errors = [p.within(job.context) for p in problems] if problems else [job.locate(exc.message)]
+        out.errors = [job.place(p) for p in problems] if problems else [job.locate(exc.message)]
         return out
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other events
         out.errors = [job.locate(f"internal error: {type(exc).__name__}: {exc}")]

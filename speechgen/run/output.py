@@ -16,8 +16,9 @@ import re
 import secrets
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from speechgen.errors import OutputError
 
@@ -124,6 +125,46 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     if sync:
         sync_folder(folder)
+
+
+def write_atomic_by(path: Path, fill: Callable[[BinaryIO], None], force: bool = False) -> None:
+    """Like write_atomic, for a file too large to hold in memory: fill(file) writes it into a hidden
+    temporary in the same folder, which then takes the name (never replacing a file without force)."""
+    if path.is_dir():
+        raise OutputError(f"{path}: is a folder")
+    if not force and (path.exists() or path.is_symlink()):
+        raise OutputExists(path)
+    tmp = _temporary(path.parent, path.suffix)
+    try:
+        try:
+            with open(tmp, "xb") as f:
+                fill(f)
+                f.flush()
+                os.fsync(f.fileno())
+            if force:
+                os.replace(tmp, path)
+            else:
+                _link_or_move(tmp, path)
+        except FileExistsError:
+            raise OutputExists(path) from None
+        except OSError as exc:
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        _unlink(tmp)
+    sync_folder(path.parent)
+
+
+def _link_or_move(tmp: Path, path: Path) -> None:
+    """Give tmp the name path unless a file took it meanwhile (FileExistsError): a hard link where the file
+    system has them, else a check and a rename (FAT on a USB stick, some network drives)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists() or path.is_symlink():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
 
 
 def sync_folder(folder: Path) -> bool:
