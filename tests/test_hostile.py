@@ -354,13 +354,17 @@ def test_odd_unicode_makes_a_valid_document(runner: CliRunner, workdir: Path) ->
 
 # -- user banks and templates run in the sandbox ----------------------------------------------------------
 
+VARIANT_LANGUAGE = (  # issue 14: refused when the banks load, before anything renders
+    "is not allowed in a bank variant; a variant may use text, fields such as {{ program.cadres }}, the filters cn,"
+    ' join_cn, join, first, last, length, trim (with a short text at most: join("；")) and {% if %} over fields'
+)
 SANDBOX = {
-    "mro": "access to attribute '__class__' of 'str' object is unsafe.",
-    "cycler_globals": "access to attribute '__init__' of 'StrictUndefined' object is unsafe.",
-    "format_string": "access to attribute '__class__' of 'SimpleNamespace' object is unsafe.",
-    "attr_filter": "access to attribute '__class__' of 'str' object is unsafe.",
-    "namespace_dict": "access to attribute '__dict__' of 'SimpleNamespace' object is unsafe.",
-    "mutate_list": "access to attribute 'append' of 'list' object is unsafe.",
+    "mro": 'the name "__mro__"',
+    "cycler_globals": 'the name "__globals__"',
+    "format_string": "a call (…())",
+    "attr_filter": 'the filter "attr"',
+    "namespace_dict": 'the name "__dict__"',
+    "mutate_list": "a call (…())",
 }
 
 
@@ -368,7 +372,7 @@ SANDBOX = {
 def test_hostile_bank_variant_is_refused(case: str, runner: CliRunner, workdir: Path) -> None:
     shutil.copytree(HOSTILE_BANKS / case, workdir / "mybanks")
     result = _render(runner, str(example("village_stay")), "--banks", "mybanks", "-o", "speech.docx")
-    assert result.stderr == f"mybanks/evil.yaml:5: opening.announce: unsafe variant refused: {SANDBOX[case]}\n"
+    assert result.stderr == f"mybanks/evil.yaml:5:7: opening.announce: {SANDBOX[case]} {VARIANT_LANGUAGE}\n"
     assert result.exit_code == 1
     assert _files(workdir) == ["mybanks"]
 
@@ -382,9 +386,9 @@ def test_benign_bank_variant_is_used(runner: CliRunner, workdir: Path) -> None:
 
 
 HOSTILE_TEMPLATE = """{% extends "base.j2" %}
-{% block section_significance %}
-{{ section("village_stay.significance") }}
-{{ intro("village_stay.significance", 2) }}
+{% block opening %}
+{{ super() }}
+{# a block the base template has (issue 14: section_significance had gone, so nothing ran) #}
 {{ s.__globals__ }}
 {% endblock %}
 """

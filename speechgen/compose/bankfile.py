@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from speechgen.compose import variantlang
 from speechgen.compose.jinjaenv import SpeechEnvironment
 from speechgen.compose.setting import DIRECTIONS, FAMILIES, MOMENTS, SPEAKER_ROLES, load_lexicon
 from speechgen.compose.variant import FACT_LISTS, FRONTS, ROLES, TAG_KEYS, UNIT_KEYS, USES, Tags, Unit, Variant
@@ -239,6 +240,10 @@ def read_variant(
         problems.append(Problem(name, "a variant must be text", text_node.line, text_node.col, slot))
         return None
     text = " ".join(text.split())
+    refused = variantlang.check(text, env)  # loops, calls, arithmetic, includes …: refused here, with the line
+    if refused:
+        problems.append(Problem(name, refused, text_node.line, text_node.col, slot))
+        return None
     try:
         requires, unknown = requirements(text, env)
     except TemplateSyntaxError as exc:

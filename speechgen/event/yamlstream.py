@@ -113,7 +113,7 @@ class YamlStream:
         self._last_start = self.next()  # the mapping start, held for compose() or _batch()
         key = self.peek()
         self._held = True
-        return isinstance(key, yaml.ScalarEvent) and key.value in BATCH_KEYS and key.style is None
+        return isinstance(key, yaml.ScalarEvent) and key.value in BATCH_KEYS and not key.style
 
     # -- composing ------------------------------------------------------------------------------
     def compose(self, depth: int) -> yaml.Node:
