@@ -35,7 +35,7 @@ def env_bank_dirs() -> list[Path]:
 
 def display_path(path: Path) -> str:
     """A short name for messages: relative to the built-in root or the cwd when possible."""
-    for root in (banks_dir().parent, templates_dir().parent, _cwd()):
+    for root in (banks_dir().parent, templates_dir().parent, working_folder()):
         if root is None:
             continue
         try:
@@ -45,7 +45,7 @@ def display_path(path: Path) -> str:
     return str(path)
 
 
-def _cwd() -> Path | None:
+def working_folder() -> Path | None:
     """The working folder, or None when it has been deleted under the running process."""
     try:
         return Path.cwd()

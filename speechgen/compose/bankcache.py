@@ -208,6 +208,7 @@ def _shape(d: dict[str, Any]) -> bool:
         and _strs(d.get("slots"))
         and isinstance(d.get("variants"), list)
         and isinstance(d.get("units"), list)
+        and _strs(d.get("warnings"))
     )
     if not head:
         return False

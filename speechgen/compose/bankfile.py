@@ -48,11 +48,17 @@ ITEM = "item"  # a variant that uses {{ item }} can stand only in a unit bound t
 
 
 def read_bank_file(
-    path: Path, env: SpeechEnvironment, problems: list[Problem]
+    path: Path, env: SpeechEnvironment, problems: list[Problem], warnings: list[str] | None = None
 ) -> tuple[dict[str, Any], list[tuple[str, str, list[Variant]]], list[Unit]]:
-    """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised."""
+    """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised. An empty
+    file (nothing but comments) holds nothing: it is skipped, with a warning."""
     name = display_path(path)
-    root = parse_single(read_text(path, name), name)
+    text = read_text(path, name)
+    if _empty(text):
+        if warnings is not None:
+            warnings.append(f"{name}: the bank file is empty; skipped")
+        return {}, [], []
+    root = parse_single(text, name)
     meta: dict[str, Any] = {}
     out: list[tuple[str, str, list[Variant]]] = []
     units: list[Unit] = []
@@ -75,6 +81,14 @@ def read_bank_file(
         if slot:
             out.append(slot)
     return meta, out, units
+
+
+def _empty(text: str) -> bool:
+    """Nothing but blank lines, comments and document markers (a file saved before anything was written)."""
+    return all(
+        not line.strip() or line.lstrip().startswith("#") or line.strip() in ("---", "...")
+        for line in text.splitlines()
+    )
 
 
 def _read_slot(

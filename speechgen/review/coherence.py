@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from speechgen.compose.wordfind import groups_in
 from speechgen.draft import HEADING1, HEADING2, Draft
 from speechgen.event.model import Event
 
@@ -31,7 +32,7 @@ class Hit:
 
 
 def concepts_in(text: str, concepts: dict[str, list[str]]) -> set[str]:
-    return {c for c, words in concepts.items() if any(w in text for w in words)}
+    return groups_in(text, concepts)  # one pass of the text (compose/wordfind.py)
 
 
 def _level(kind: str, text: str) -> int:

@@ -193,8 +193,8 @@ def _several_documents(data: bytes) -> bool:
 class Namer:
     """Unique, safe output names in input order: a second 「x.docx」 becomes 「x-2.docx」, a third 「x-3.docx」."""
 
-    def __init__(self, folder: Path, ext: str) -> None:
-        self.folder, self.ext, self.taken = folder, ext, set[str]()
+    def __init__(self, folder: Path, ext: str, reserved: Sequence[str] = ()) -> None:
+        self.folder, self.ext, self.taken = folder, ext, {name.casefold() for name in reserved}
 
     def name_for(self, event: Event) -> str:
         base = default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), self.ext)
