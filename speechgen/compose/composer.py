@@ -21,6 +21,7 @@ from jinja2.exceptions import SecurityError
 from speechgen.compose import tree
 from speechgen.compose.banks import BankSet, Variant
 from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, mark_data, new_environment, substitute
+from speechgen.compose.loader import absolute_folder
 from speechgen.compose.picker import Picker
 from speechgen.compose.plan import Plan, SectionSpec
 from speechgen.compose.rhythm import PER_THOUSAND, parallel, prohibitions
@@ -37,9 +38,14 @@ from speechgen.resources import templates_dir
 ITEM_END = "。；！？"
 
 
-@functools.lru_cache(maxsize=16)
 def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
-    """One environment per template search path (user folders first), reused across drafts."""
+    """One environment per template search path (user folders first), reused across drafts: the same
+    relative folder from another working folder is another search path (its cached templates differ)."""
+    return _environment(tuple(absolute_folder(d) for d in dirs))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
     return new_environment([*dirs, templates_dir()])
 
 

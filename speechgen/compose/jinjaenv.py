@@ -10,6 +10,7 @@ never rendered again, and facts may repeat where phrases may not.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
@@ -34,6 +35,7 @@ from speechgen.compose.budget import (
 from speechgen.compose.loader import FolderLoader
 from speechgen.errors import SpeechgenError
 from speechgen.event.numerals import to_chinese
+from speechgen.resources import templates_dir
 
 DATA_OPEN, DATA_CLOSE = "\ue030", "\ue031"
 PRIVATE = {chr(c) for c in range(0xE000, 0xE100)}
@@ -188,7 +190,7 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
         exc = rewrite_traceback_stack(source=source)
         if isinstance(exc, (TemplateError, SpeechgenError)) or not isinstance(exc, Exception):
             raise exc
-        filename, lineno = template_place(exc)
+        filename, lineno = template_place(exc, outermost=isinstance(exc, RecursionError))
         if isinstance(exc, RecursionError):
             message = "nested too deeply (a macro, include or extends that calls itself?)"
         elif isinstance(exc, MemoryError):
@@ -221,16 +223,21 @@ def counted_turns(iterable: Any) -> Iterator[Any]:
         yield item
 
 
-def template_place(exc: BaseException) -> tuple[str | None, int | None]:
-    """(file, line) of the innermost template frame in a traceback (Jinja maps frames to template lines)."""
-    filename, lineno = None, None
+def template_place(exc: BaseException, outermost: bool = False) -> tuple[str | None, int | None]:
+    """(file, line) of the innermost template frame in a traceback (Jinja maps frames to template lines),
+    a user's template before a built-in one (a built-in template cannot loop by itself). For a recursion the
+    outermost: where it began, the same however deep the stack happened to be when it ran out."""
+    builtin = str(templates_dir())
+    places: list[tuple[str, int]] = []
     tb = exc.__traceback__
     while tb is not None:
         code = tb.tb_frame.f_code.co_filename
         if code.endswith((".j2", ".jinja", ".html")) or code == "<template>":
-            filename, lineno = code, tb.tb_lineno
+            places.append((code, tb.tb_lineno))
         tb = tb.tb_next
-    return filename, lineno
+    users = [p for p in places if not os.path.abspath(p[0]).startswith(builtin)]
+    found = users or places or [(None, None)]
+    return found[0] if outermost else found[-1]
 
 
 class _Metered(NodeTransformer):

@@ -51,6 +51,14 @@ def shown_name(folder: Path, name: str) -> str:
     return os.path.join(display_path(Path(folder)), *split_template_path(name))
 
 
+def absolute_folder(folder: Path) -> Path:
+    """The folder as an absolute path (as given when the working folder is gone: the loader reports it)."""
+    try:
+        return Path(os.path.abspath(folder))
+    except OSError:
+        return Path(folder)
+
+
 class FolderLoader(BaseLoader):
     """Templates from folders searched in order (a user's first, the built-in ones last)."""
 
@@ -58,7 +66,7 @@ class FolderLoader(BaseLoader):
         self.folders = [Path(f) for f in folders]
         for f in self.folders:
             if not f.is_dir():
-                raise ConfigError(f"{option} {f}: no such folder")
+                raise ConfigError(f"{option} {display_path(f)}: no such folder")
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         for folder in self.folders:
