@@ -83,7 +83,8 @@ def _expand(raw: str) -> tuple[list[Path], str | None]:
 
 def _yaml_files(folder: Path) -> list[Path]:
     found = [*folder.glob("*.yaml"), *folder.glob("*.yml")]
-    return sorted(f for f in found if not f.name.startswith(".") and (f.is_file() or not f.exists()))
+    # every entry but folders: a FIFO or a looping link named *.yaml is reported, not passed over in silence
+    return sorted(f for f in found if not f.name.startswith(".") and not f.is_dir())
 
 
 def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:

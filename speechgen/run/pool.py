@@ -210,8 +210,17 @@ def init_worker(settings: BatchSettings, parent: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers, inherited through fork: a worker told to
         if hasattr(signal, name):  # stop stops (the pool itself ends broken workers with SIGTERM)
-            signal.signal(getattr(signal, name), signal.SIG_DFL)
+            signal.signal(getattr(signal, name), _stop_worker)
     _die_with_parent(parent if parent is not None else os.getppid())
+
+
+def _stop_worker(signum: int, frame: Any) -> None:
+    """Stop now, as SIG_DFL would, but first end a PDF conversion under way and remove its folder."""
+    pdf = sys.modules.get("speechgen.export.pdf")
+    if pdf is not None:
+        with contextlib.suppress(Exception):
+            pdf.abandon()
+    os._exit(128 + signum)
 
 
 def _die_with_parent(parent: int) -> None:
