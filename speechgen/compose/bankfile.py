@@ -40,8 +40,15 @@ DERIVED = frozenset(
         "T",
         "item",
         "items",
+        "programme",
     }
 )
+# derived words that exist only when an event field is given: a variant using them needs that field
+DERIVED_NEEDS = {
+    "leaders": "meeting.leaders_present",
+    "programme.after": "meeting.after_speech",
+    "programme.before": "meeting.before_speech",
+}
 VARIANT_KEYS = frozenset({"text", "weight", *TAG_KEYS})
 META_KEYS = frozenset({"name", "description", "style", "length_factor"})
 ITEM = "item"  # a variant that uses {{ item }} can stand only in a unit bound to a fact
@@ -58,7 +65,13 @@ def read_bank_file(
         if warnings is not None:
             warnings.append(f"{name}: the bank file is empty; skipped")
         return {}, [], []
-    root = parse_single(text, name)
+    return read_bank_root(parse_single(text, name), name, env, problems)
+
+
+def read_bank_root(
+    root: Node, name: str, env: SpeechEnvironment, problems: list[Problem]
+) -> tuple[dict[str, Any], list[tuple[str, str, list[Variant]]], list[Unit]]:
+    """read_bank_file for a tree already read (a spreadsheet builds one whose marks are its cells)."""
     meta: dict[str, Any] = {}
     out: list[tuple[str, str, list[Variant]]] = []
     units: list[Unit] = []
@@ -316,6 +329,8 @@ def _classify(path: str, paths: set[str], unknown: list[str], loaded: bool) -> N
     root = path.split(".")[0]
     if root in (ITEM, "items"):
         paths.add(ITEM)
+    elif path in DERIVED_NEEDS or root in DERIVED_NEEDS:
+        paths.add(DERIVED_NEEDS.get(path) or DERIVED_NEEDS[root])
     elif root in DERIVED:
         return
     elif root in EVENT_ROOTS:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from speechgen.compose.banks import BankSet, Variant
-from speechgen.compose.sentence import FRESH_GRAM, grams_of, to_sentence
+from speechgen.compose.sentence import FRESH_GRAM, grams_of, said_sentences, to_sentence
 from speechgen.draft import Sentence, han_runs
 
 HEADING_GRAM = 4  # two headings of one speech share no four-character phrase
@@ -56,7 +56,8 @@ class Picker:
     bind_at: dict[str, dict[str, Any]] = field(default_factory=dict)  # place → its bindings
     accept: Callable[[str], bool] = lambda text: True  # the draft's budgets (prohibitions, 排比)
     taken: Callable[[str], None] = lambda text: None
-    avoid: frozenset[str] = frozenset()  # 12-character runs of the office's earlier drafts
+    avoid: frozenset[str] = frozenset()  # 12-character runs and sentences of the office's earlier drafts
+    resolve: Callable[[str], str] = lambda text: text  # a sentence as it will be printed (the count written in)
     avoided: int = 0  # variants passed over because an earlier draft said them
     exhausted: set[str] = field(default_factory=set)  # slots where every variant had been said before
     _fresh: bool = True  # False while a slot that ran out is filled from what was said before
@@ -86,9 +87,11 @@ class Picker:
         fits: Fits | None = None,
         bind: dict[str, Any] | None = None,
         heading: bool = False,
+        prefer: Callable[[Variant], bool] | None = None,
         **flags: Any,
     ) -> Sentence | None:
-        """The sentence at a place, or None when no variant may stand there."""
+        """The sentence at a place, or None when no variant may stand there. Variants `prefer` likes come
+        first (a paragraph that takes up its heading's words), in the seeded order among themselves."""
         fits, bind = fits or self.fits, bind or {}
         self.fits_at[place], self.bind_at[place] = fits, bind
         if place in self.fixed:
@@ -98,6 +101,8 @@ class Picker:
                 return self._take(v, slot, place, bind, heading, flags, check=False)
         candidates = [v for v in self.banks.variants(slot) if fits(v) and self.eligible(v, bind)]
         ordered = self.order(slot, place, candidates)
+        if prefer is not None:
+            ordered = [v for v in ordered if prefer(v)] + [v for v in ordered if not prefer(v)]
         before = self.avoided
         for v in ordered:
             if id(v) in self.used or id(v) in self._reserved:
@@ -133,7 +138,7 @@ class Picker:
             or not self.accept(sentence.text)
         ):
             return None
-        if check and self._fresh and self.avoid and grams_of(rendered, n=FRESH_GRAM) & self.avoid:
+        if check and self._fresh and self.avoid and self.said_before(rendered, sentence.text):
             self.avoided += 1
             return None
         self.taken(sentence.text)
@@ -146,6 +151,12 @@ class Picker:
         if heading:
             sentence.text = sentence.text.rstrip("。；，")
         return sentence
+
+    def said_before(self, rendered: str, text: str) -> bool:
+        """Did an earlier draft say this: a run of twelve of its own characters, or a whole sentence?"""
+        if grams_of(rendered, n=FRESH_GRAM) & self.avoid:
+            return True
+        return bool(said_sentences(self.resolve(text)) & self.avoid)
 
     def alternatives(self, place: str, kept: set[str]) -> list[Alternative]:
         """Every variant that could stand at `place` in the draft whose places are `kept`: it fits, has its

@@ -46,6 +46,7 @@ class SectionSpec:
     direction: str = ""  # "" : the programme's
     moment: str = ""  # "" : the type's
     rules: bool = False  # takes the rules that no other section's topics take
+    slots: str = ""  # the type whose <type>.<key>.heading/intro/close slots it uses ("": its own)
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,7 @@ def make_plan(
         type=event.type,
         style=style,
         seed=derive_seed(event, opts.seed if opts.seed is not None else event.get("options.seed")),
-        points=points or catalogue.default_points,
+        points=points or _default_points(event, catalogue, family),
         points_fixed=points is not None,
         target=target,
         target_given=given,
@@ -141,10 +142,20 @@ def make_plan(
         catalogue=catalogue,
         template_dirs=opts.templates,
         bank_dirs=opts.banks,
-        choices=opts.choices
-        if opts.choices is not None
-        else tuple(sorted((event.get("options.choices") or {}).items())),
+        choices=opts.choices if opts.choices is not None else _event_choices(event),
+        family=family,
+        avoid=opts.avoid,
     )
+
+
+def _default_points(event: Event, catalogue: TypeSpec, family: str) -> int:
+    """The type's number of points, one more when a section built on the event's own facts (its tasks)
+    would otherwise be left out: a default never drops what the secretary wrote down."""
+    n = catalogue.default_points
+    outline = [s for s in catalogue.outlines[family] if all(event.get(r) for r in s.requires)]
+    kept = sorted(outline, key=lambda s: s.priority)[:n]
+    dropped = [s for s in outline if s not in kept and s.requires and s.facts]
+    return min(POINTS_RANGE[1], n + (1 if dropped else 0))
 
 
 def _event_choices(event: Event) -> tuple[tuple[str, str], ...]:
@@ -235,4 +246,5 @@ def _section(s: dict[str, Any]) -> SectionSpec:
         direction=str(s.get("direction", "")),
         moment=str(s.get("moment", "")),
         rules=bool(s.get("rules", False)),
+        slots=str(s.get("slots", "")),
     )

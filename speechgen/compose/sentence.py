@@ -9,12 +9,13 @@ import re
 from typing import Any
 
 from speechgen.compose.jinjaenv import DATA_CLOSE, DATA_OPEN
-from speechgen.draft import Sentence, han_runs
+from speechgen.draft import Sentence, han_count, han_runs
 
 GRAM = 8  # a "phrase": eight Han characters in a row; no phrase twice in a draft
 FRESH_GRAM = 12  # a sentence of an office's earlier speech: twelve Han characters in a row
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
 _SPLIT = re.compile(f"({DATA_OPEN}.*?{DATA_CLOSE})", re.S)
+_DOUBLED = re.compile(r"(工作|锻炼|干部)\1")  # 考核工作 + 工作: a word's name ending where the bank adds it
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
@@ -29,6 +30,22 @@ def text_grams(text: str, n: int = FRESH_GRAM) -> set[str]:
     return set(han_runs(text, n))
 
 
+SENTENCE_MARK = "§"  # in an avoid set: a whole sentence, beside the 12-character runs
+_SENTENCES = re.compile(r"(?<=[。！？；])")
+_ENUMERATION = re.compile(r"^(?:[一二三四五六七八九十]+是|[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）)")
+
+
+def said_sentences(text: str) -> set[str]:
+    """The sentences of a text an audience would recognise as said before: twelve Han characters or more,
+    compared without their 一是/二是 (as the avoid set holds them, marked)."""
+    out = set()
+    for piece in _SENTENCES.split(text):
+        piece = _ENUMERATION.sub("", piece.strip())
+        if han_count(piece) >= FRESH_GRAM:
+            out.add(SENTENCE_MARK + piece)
+    return out
+
+
 def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence:
     """Strip data marks; fix ASCII punctuation in the bank's own words, never inside event data."""
     text, data = [], []
@@ -39,4 +56,4 @@ def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence
             text.append(value)
         else:
             text.append(part.translate(_ASCII_PUNCT).replace(" ", ""))
-    return Sentence("".join(text).strip(), slot, source, data=tuple(data), **flags)
+    return Sentence(_DOUBLED.sub(r"\1", "".join(text).strip()), slot, source, data=tuple(data), **flags)

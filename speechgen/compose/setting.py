@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from speechgen.compose.wordfind import groups_in
 from speechgen.event.model import Event
 from speechgen.event.yamlsafe import parse_single, read_text
 from speechgen.resources import banks_dir, display_path
@@ -55,6 +56,12 @@ class Lexicon:
 
     def classes(self, table: str, text: str) -> set[str]:
         return {name for name, words in getattr(self, table).items() if any(w in text for w in words)}
+
+
+def concepts_in(text: str, concepts: dict[str, list[str]]) -> set[str]:
+    """The concepts (lexicon.yaml, "concepts") whose words a text says, in one pass of the text (wordfind.py:
+    the checker calls this for every paragraph of a draft)."""
+    return groups_in(text, concepts)
 
 
 @functools.lru_cache(maxsize=4)
@@ -104,7 +111,7 @@ def settle(event: Event, lexicon: Lexicon | None = None) -> Setting:
     family, job = family_of(kind, event.type, lex)
     words = words_for(family, job, lex)
     if kind and family in ("posting", "village", "exchange", "other"):
-        words["work"] = kind
+        words["work"] = work_of(kind)
     direction = event.get("program.direction") or lex.families[family]["direction"]
     if family == "team":
         direction = "any"
@@ -135,6 +142,14 @@ def words_for(family: str, job: str, lex: Lexicon) -> dict[str, str]:
     words = dict(lex.families["other"]["words"])
     words.update(lex.families[family]["words"] if family != "team" else lex.jobs[job]["words"])
     return words
+
+
+WORK_ENDINGS = ("锻炼", "挂职", "蹲点", "帮扶", "交流", "工作", "实践", "活动", "行动", "任职")
+
+
+def work_of(kind: str) -> str:
+    """The kind as the name of the work: 驻村第一书记 → 驻村第一书记工作; 挂职锻炼 stays."""
+    return kind if kind.endswith(WORK_ENDINGS) else f"{kind}工作"
 
 
 def family_of(kind: str, meeting_type: str, lex: Lexicon) -> tuple[str, str]:

@@ -32,6 +32,7 @@ class UnitUse:
     items: tuple[str, ...] = ()
     source: str = ""  # the fact list the items come from
     passage: bool = False  # achievements: sentences in the section's first paragraph, no heading
+    tail: bool = False  # shortcomings named after the praise: one paragraph at the section's end
 
 
 @dataclass
@@ -96,7 +97,9 @@ def plan_section(
     seed: int,
     extra: int = 0,
 ) -> SectionPlan:
-    ctx = Context(base.setting, base.style, spec.direction or base.direction, spec.moment or base.moment)
+    # a split section's heading and intro speak to both groups; its units to one group each
+    direction = base.direction if spec.direction in ("", "split") else spec.direction
+    ctx = Context(base.setting, base.style, direction, spec.moment or base.moment)
     plan = SectionPlan(spec, ctx)
     facts = list(spec.facts)
     rules = FactSpec("program.rules")
@@ -104,14 +107,17 @@ def plan_section(
     for fact in facts:
         items = event.get(fact.list) or ()
         for unit, taken in fact_units(banks, fact, items, ctx, lexicon):
-            plan.uses.append(UnitUse(unit, ctx, tuple(taken), fact.list, passage=fact.list == "review.achievements"))
+            passage, tail = fact.list == "review.achievements", fact.use == "name"
+            plan.uses.append(UnitUse(unit, ctx, tuple(taken), fact.list, passage=passage, tail=tail))
     if rule_items and all(f.list != "program.rules" for f in facts):
         for unit, taken in fact_units(banks, rules, rule_items, ctx, lexicon):
             if rule_owner(unit, sections) is spec:
                 plan.uses.append(UnitUse(unit, ctx, tuple(taken), rules.list))
-    covered = {u.unit.topic for u in plan.uses if not u.passage}
+    covered = {u.unit.topic for u in plan.uses if not (u.passage or u.tail)}
     topics = [t for t in spec.topics if t not in covered and not (t == "selection" and base.setting.selected)]
-    wanted = spec.units + extra
+    facts_written = sum(1 for u in plan.uses if not (u.passage or u.tail))
+    # the section's facts count towards its points; its own topics still get one at least
+    wanted = max(1 if topics else 0, spec.units + extra - facts_written)
     if not spec.topics:
         return plan
     rng = random.Random(f"{seed}:units:{spec.key}")
@@ -132,7 +138,7 @@ def plan_section(
         _, unit = rng.choices(options, weights=weights)[0]
         chosen.append(UnitUse(unit, here))
     order = {t: i for i, t in enumerate(spec.topics)}
-    if spec.direction != "split":
-        chosen.sort(key=lambda u: order.get(u.unit.topic, 99))
+    group = {"down": 0, "up": 1}  # a split section speaks to those going down, then to those coming up
+    chosen.sort(key=lambda u: (group.get(u.ctx.direction, 0), order.get(u.unit.topic, 99)))
     plan.uses.extend(chosen)
     return plan

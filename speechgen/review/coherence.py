@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from speechgen.compose.wordfind import groups_in
+from speechgen.compose.setting import concepts_in
 from speechgen.draft import HEADING1, HEADING2, Draft
 from speechgen.event.model import Event
 
@@ -29,10 +29,6 @@ class Hit:
     message: str
     index: int  # 0-based into the lines
     excerpt: str
-
-
-def concepts_in(text: str, concepts: dict[str, list[str]]) -> set[str]:
-    return groups_in(text, concepts)  # one pass of the text (compose/wordfind.py)
 
 
 def _level(kind: str, text: str) -> int:

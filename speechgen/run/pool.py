@@ -33,6 +33,7 @@ from typing import Any
 from speechgen.errors import SpeechgenError
 from speechgen.run.inputs import Job
 from speechgen.run.job import BatchSettings, Outcome, draft_job, run_job
+from speechgen.run.signals import group_signals
 
 IN_FLIGHT_PER_WORKER = 4
 
@@ -206,11 +207,13 @@ def warm_up(settings: BatchSettings) -> None:
         docx_warm_up(settings.render.layout)
 
 
-def init_worker(settings: BatchSettings, parent: int | None = None) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
-    for name in ("SIGTERM", "SIGHUP"):  # not the parent's handlers, inherited through fork: a worker told to
-        if hasattr(signal, name):  # stop stops (the pool itself ends broken workers with SIGTERM)
-            signal.signal(getattr(signal, name), _stop_worker)
+def init_worker(settings: BatchSettings | None, parent: int | None = None) -> None:
+    """In each worker: leave the console's signals to the parent, stop when told to, and die with it."""
+    for signum in group_signals():  # Ctrl-C, Ctrl-Break, a closed terminal reach the whole group
+        signal.signal(signum, signal.SIG_IGN)
+    # not the parent's handler, inherited through fork: a worker told to stop stops (the pool itself ends
+    # broken workers with SIGTERM)
+    signal.signal(signal.SIGTERM, _stop_worker)
     _die_with_parent(parent if parent is not None else os.getppid())
 
 
@@ -227,7 +230,11 @@ def _die_with_parent(parent: int) -> None:
     """A worker whose parent is killed (even with SIGKILL) must not live on holding the parent's pipes.
 
     `parent` is the pid the parent gave before the fork: if it died before this runs, the worker has
-    already been handed to another process and getppid() no longer matches."""
+    already been handed to another process and getppid() no longer matches. Linux: the kernel kills it
+    (PR_SET_PDEATHSIG). Elsewhere, or where prctl cannot be called, a thread waits on the parent's sentinel
+    that multiprocessing gives every child (a process handle on Windows, a pipe that closes on POSIX) and
+    ends the worker when it fires.
+    """
     if os.getppid() != parent:
         os._exit(1)
     if sys.platform == "linux":
@@ -239,13 +246,17 @@ def _die_with_parent(parent: int) -> None:
                 if os.getppid() != parent:  # the parent died before the call
                     os._exit(1)
                 return
-    watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
+    watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="speechgen-parent-watch")
     watcher.start()
 
 
 def _watch_parent(parent: int) -> None:
-    import time
+    process = mp.parent_process()
+    if process is not None:
+        process.join()  # returns once the parent is gone
+    else:  # not started by multiprocessing: poll (on POSIX an orphan's parent id changes)
+        import time
 
-    while os.getppid() == parent:
-        time.sleep(0.5)
+        while os.getppid() == parent:
+            time.sleep(0.5)
     os._exit(1)
