@@ -8,6 +8,7 @@ say what is on disk, and no worker outlives a SIGKILLed parent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -294,3 +295,50 @@ def test_a_report_named_like_a_draft_does_not_replace_it(runner: CliRunner, work
     assert names == ["2026-03-16-全县驻村干部选派部署会-2.json", name]
     rows = json.loads((workdir / "out" / name).read_text(encoding="utf-8"))
     assert [r["output"] for r in rows] == ["2026-03-16-全县驻村干部选派部署会-2.json"]
+
+
+def test_a_pdf_batch_stopped_leaves_no_conversion_behind(workdir: Path) -> None:
+    """SIGTERM to the whole group while workers convert to PDF: a worker told to stop ends its LibreOffice
+    and removes its speechgen-pdf-* folder before it goes (it used to die at once, leaving both)."""
+    from .test_pdf import need_tools
+
+    need_tools()
+    tmp = workdir / "tmp"
+    tmp.mkdir()
+    _events(workdir / "ev.yaml", 6)
+    command = [
+        sys.executable,
+        "-m",
+        "speechgen",
+        "batch",
+        "ev.yaml",
+        "-o",
+        "out",
+        "--format",
+        "pdf",
+        "--jobs",
+        "2",
+        "-q",
+    ]
+    proc = subprocess.Popen(
+        command,
+        cwd=workdir,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        env={**os.environ, "TMPDIR": str(tmp)},
+    )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and not list(tmp.glob("speechgen-pdf-*/profile")):
+        time.sleep(0.05)
+    assert list(tmp.glob("speechgen-pdf-*")), "no conversion started"
+    os.killpg(proc.pid, signal.SIGTERM)
+    _, err = proc.communicate(timeout=300)
+    assert proc.returncode == 128 + signal.SIGTERM, err.decode()
+    time.sleep(0.5)
+    assert not list(tmp.glob("speechgen-pdf-*"))
+    running = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        with contextlib.suppress(OSError):
+            running.append(cmdline.read_bytes().replace(b"\0", b" ").decode("utf-8", "replace"))
+    assert not [args for args in running if str(tmp) in args], "LibreOffice outlived the batch"
