@@ -179,7 +179,7 @@ RUNAWAY_TEMPLATES = {
     "{{ speaker.title|slice(10**9)|list }}": "unsafe template refused: the filter slice: the argument 1000000000"
     " is over 200,000; refused",
     "{% set s = meeting.name * 400 %}{% for a in s %}{% for b in s %}{% for c in s %}{% endfor %}{% endfor %}"
-    "{% endfor %}": "unsafe template refused: the template's loops turned more than 100,000 times; stopped",
+    "{% endfor %}": "unsafe template refused: the template's loops turned more than 20,000 times; stopped",
     "{% macro m(x) %}{{ m(x ~ x) }}{% endmacro %}{{ m(meeting.name) }}": "unsafe template refused: the joined"
     " text would be 360,448 characters or items, over the 200,000 a template may build",
     "{{ speaker.title|replace('', speaker.title * 300)|replace('', 'x' * 9000) }}": "unsafe template refused:"
@@ -187,7 +187,7 @@ RUNAWAY_TEMPLATES = {
     "{{ (999999 ** 64) * (999999 ** 64) * (999999 ** 64) * (999999 ** 64) }}": "unsafe template refused:"
     " multiplication too large for a speech template",
     "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}{{ m(40) }}": "unsafe template"
-    " refused: the template made more than 200,000 calls and lookups; stopped",
+    " refused: the template made more than 50,000 calls and lookups; stopped",
     '{% include "village_stay.j2" %}': ":1: template error: nested too deeply (a macro, include or extends that calls"
     " itself?)",
     "{{ 1/0 }}": "template error: ZeroDivisionError: division by zero",

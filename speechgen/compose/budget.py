@@ -32,8 +32,8 @@ MAX_SECONDS = 5.0  # processor time of one render, in its thread (a speech takes
 # machine busy with other work slows a render down without stopping it
 MAX_OUTPUT = 2_000_000  # characters written by one render, nested variants included
 MAX_VALUE = 200_000  # characters (or items) of one value a template builds
-MAX_LOOPS = 100_000  # loop turns in one render
-MAX_CALLS = 200_000  # calls, filters, lookups and operators in one render
+MAX_LOOPS = 20_000  # loop turns in one render (a built-in render takes a handful)
+MAX_CALLS = 50_000  # calls, filters, lookups and operators in one render (a built-in render: under 100)
 MAX_INT_BITS = 4_000  # an integer a template computes (about 1,200 digits)
 
 
