@@ -19,6 +19,7 @@ import yaml
 
 from speechgen.errors import InputError, Problem
 from speechgen.event.files import read_limited
+from speechgen.event.files import too_big as file_too_big
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
 MAX_FILE_BYTES = 1_000_000
@@ -82,6 +83,17 @@ def read_text(path: Path, display: str | None = None) -> str:
     """Read a file as UTF-8 text, refusing what is too big, binary or mis-encoded."""
     name = display or str(path)
     return decode(read_limited(path, MAX_FILE_BYTES, name), name)  # a FIFO or /dev/zero is refused unread
+
+
+def too_big(size: int, name: str) -> InputError:
+    return InputError([Problem(name, file_too_big(size, MAX_FILE_BYTES))])  # as read_limited says it
+
+
+def text_of(raw: bytes, name: str) -> str:
+    """The text of a file's bytes (an upload), with the limits and the encoding rules of read_text."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_big(len(raw), name)
+    return decode(raw, name)
 
 
 _WIDE_BOMS = (
