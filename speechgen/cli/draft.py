@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli.say import echo, say
+from speechgen.cli.say import echo, printable, say
 from speechgen.event.schema import (
     LENGTH_RANGE,
     MEETING_TYPES,
@@ -260,8 +260,8 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
         echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
     else:
         for path, found in results.items():
-            for f in found:
-                say(f"{path}: {f}", err=False)
+            if found:  # one write for every finding (100,000 of them are printed in one go, not line by line)
+                echo("\n".join(printable(f"{path}: {f}") for f in found))
             counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
             say(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info", err=False)
     if errors:
