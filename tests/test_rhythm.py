@@ -157,7 +157,7 @@ def test_claims_of_this_round_need_a_field_that_says_so(tmp_path: Path, runner) 
 
 
 def test_a_word_the_event_ends_with_is_not_said_twice(tmp_path: Path) -> None:
-    """考核 + 工作工作, 党外干部 + 党外干部挂职锻炼: where a bank adds the word a fact already holds, it is said once."""
+    """考核 + 工作工作, 党外干部 + 党外干部挂职锻炼: a word a fact already holds is said once."""
     text = example("summary").read_text(encoding="utf-8").replace("kind: 挂职锻炼", "kind: 党外干部挂职锻炼")
     assert "党外干部挂职锻炼" in text
     (tmp_path / "e.yaml").write_text(text, encoding="utf-8")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli.say import echo, say
+from speechgen.cli.say import echo, printable, say
 from speechgen.event.schema import (
     LENGTH_RANGE,
     MEETING_TYPES,
@@ -55,7 +55,12 @@ def render_options(f: Any) -> Any:
                 help=f"Number of main sections, {POINTS_RANGE[0]}–{POINTS_RANGE[1]}.",
             ),
             click.option("--length", type=click.IntRange(*LENGTH_RANGE), help="Target length in Han characters."),
-            click.option("--minutes", type=click.FloatRange(*MINUTES_RANGE), help="Target speaking time in minutes."),
+            click.option(
+                "--minutes",
+                type=click.FloatRange(*MINUTES_RANGE),
+                callback=_finite,
+                help="Target speaking time in minutes.",
+            ),
             click.option(
                 "--rate",
                 type=click.IntRange(*RATE_RANGE),
@@ -94,6 +99,13 @@ def render_options(f: Any) -> Any:
     ):
         f = option(f)
     return f
+
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
+    """FloatRange lets nan through (every comparison with nan is false)."""
+    if value is not None and value != value:
+        raise click.BadParameter(f"nan is not in the range {MINUTES_RANGE[0]}<=x<={MINUTES_RANGE[1]}.")
+    return value
 
 
 def settings_from(kw: dict[str, Any]) -> RenderSettings:
@@ -136,9 +148,12 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
 @render_options
 def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
     """Draft the speech for one EVENT file."""
+    from speechgen.errors import ConfigError
     from speechgen.run.job import review_lines
     from speechgen.run.render import render_file
 
+    if out == "-" and sys.stdout is None:
+        raise ConfigError("-o -: standard output is closed; give a file name")
     done = render_file(event, out=out, fmt=fmt, settings=settings_from(kw))
     if done.path is None:
         sys.stdout.buffer.write(done.data)
@@ -269,8 +284,8 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
         echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
     else:
         for path, found in results.items():
-            for f in found:
-                say(f"{path}: {f}", err=False)
+            if found:  # one write for every finding (100,000 of them are printed in one go, not line by line)
+                echo("\n".join(printable(f"{path}: {f}") for f in found))
             counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
             say(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info", err=False)
     if errors:
@@ -331,33 +346,40 @@ def batch(
 
     from speechgen.run.signals import stop_signals
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, *stop_signals())}
+    signals = [signal.SIGINT, *stop_signals()]
+    previous = {s: signal.signal(s, stop) for s in signals}  # kept until the report is written
     outcomes = []
+    failure: Exception | None = None
     show = not quiet and sys.stderr.isatty()
     try:
-        with click.progressbar(
-            run.outcomes(), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
-        ) as bar:
-            for outcome in bar:
-                outcomes.append(outcome)
+        try:
+            with click.progressbar(
+                run.outcomes(), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
+            ) as bar:
+                for outcome in bar:
+                    outcomes.append(outcome)
+        except Exception as exc:  # noqa: BLE001 - what was drafted is still summarised and reported
+            failure = exc
+        found = counts(outcomes)
+        if not quiet:
+            for o in outcomes:
+                for w in o.warnings:
+                    say(f"warning: {o.label}: {w}")
+        say(f"drafted {found['drafted']}, skipped {found['skipped']}, failed {found['failed']}")
+        for status in ("failed", "skipped"):
+            for o in outcomes:
+                if o.status == status:
+                    for p in o.errors:
+                        say(f"skipped: {p}" if status == "skipped" else str(p))
+        run.write_report(outcomes)
+        archived = run.write_archive(outcomes)
+        if archive is not None:
+            say(archive_line(archive, archived))
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-    found = counts(outcomes)
-    if not quiet:
-        for o in outcomes:
-            for w in o.warnings:
-                say(f"warning: {o.label}: {w}")
-    say(f"drafted {found['drafted']}, skipped {found['skipped']}, failed {found['failed']}")
-    for status in ("failed", "skipped"):
-        for o in outcomes:
-            if o.status == status:
-                for p in o.errors:
-                    say(f"skipped: {p}" if status == "skipped" else str(p))
-    run.write_report(outcomes)
-    archived = run.write_archive(outcomes)
-    if archive is not None:
-        say(archive_line(archive, archived))
+    if failure is not None:
+        raise failure
     if caught:
         say("batch interrupted: the files written are complete; run again to draft the rest")
         sys.exit(128 + caught[0])

@@ -19,6 +19,8 @@ def printable(message: str) -> str:
 
     Messages quote the user's own text ("found …", unknown keys), which a hostile file can fill with controls.
     """
+    if message.isprintable():  # no control, format, surrogate or separator character (most messages): as is
+        return message
     out = []
     for ch in message:
         if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Zl", "Zp"):

@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from speechgen.compose import variantlang
 from speechgen.compose.jinjaenv import SpeechEnvironment
 from speechgen.compose.setting import DIRECTIONS, FAMILIES, MOMENTS, SPEAKER_ROLES, load_lexicon
 from speechgen.compose.variant import FACT_LISTS, FRONTS, ROLES, TAG_KEYS, UNIT_KEYS, USES, Tags, Unit, Variant
@@ -54,11 +55,17 @@ ITEM = "item"  # a variant that uses {{ item }} can stand only in a unit bound t
 
 
 def read_bank_file(
-    path: Path, env: SpeechEnvironment, problems: list[Problem]
+    path: Path, env: SpeechEnvironment, problems: list[Problem], warnings: list[str] | None = None
 ) -> tuple[dict[str, Any], list[tuple[str, str, list[Variant]]], list[Unit]]:
-    """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised."""
+    """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised. An empty
+    file (nothing but comments) holds nothing: it is skipped, with a warning."""
     name = display_path(path)
-    return read_bank_root(parse_single(read_text(path, name), name), name, env, problems)
+    text = read_text(path, name)
+    if _empty(text):
+        if warnings is not None:
+            warnings.append(f"{name}: the bank file is empty; skipped")
+        return {}, [], []
+    return read_bank_root(parse_single(text, name), name, env, problems)
 
 
 def read_bank_root(
@@ -87,6 +94,14 @@ def read_bank_root(
         if slot:
             out.append(slot)
     return meta, out, units
+
+
+def _empty(text: str) -> bool:
+    """Nothing but blank lines, comments and document markers (a file saved before anything was written)."""
+    return all(
+        not line.strip() or line.lstrip().startswith("#") or line.strip() in ("---", "...")
+        for line in text.splitlines()
+    )
 
 
 def _read_slot(
@@ -252,6 +267,10 @@ def read_variant(
         problems.append(Problem(name, "a variant must be text", text_node.line, text_node.col, slot))
         return None
     text = " ".join(text.split())
+    refused = variantlang.check(text, env)  # loops, calls, arithmetic, includes …: refused here, with the line
+    if refused:
+        problems.append(Problem(name, refused, text_node.line, text_node.col, slot))
+        return None
     try:
         requires, unknown = requirements(text, env)
     except TemplateSyntaxError as exc:

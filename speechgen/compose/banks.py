@@ -19,7 +19,7 @@ from speechgen.compose.jinjaenv import SpeechEnvironment, new_environment
 from speechgen.compose.variant import Tags, Unit, Variant
 from speechgen.draft import han_runs
 from speechgen.errors import BankError, ConfigError, Problem
-from speechgen.resources import banks_dir, display_path
+from speechgen.resources import banks_dir, display_path, working_folder
 
 DEFAULT_STYLE = "formal"
 COMMON_GRAM_USES = 20  # a four-character run in this many variants is common wording
@@ -37,6 +37,7 @@ class BankSet:
     meta: dict[str, Any] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     units: dict[str, Unit] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # about the banks themselves (an empty file skipped)
 
     def variants(self, slot: str) -> list[Variant]:
         return self.slots.get(slot, [])
@@ -118,6 +119,7 @@ def _to_json(banks: BankSet) -> dict[str, Any]:
         "slots": list(banks.slots),
         "variants": variants,
         "units": [u.to_list() for u in banks.units.values()],
+        "warnings": list(banks.warnings),
     }
 
 
@@ -128,7 +130,8 @@ def _from_json(data: dict[str, Any]) -> BankSet:
             Variant(text, slot, file, line, Tags.from_list(tags), weight, frozenset(requires), tuple(unknown))
         )
     units = {u.id: u for u in map(Unit.from_list, data["units"])}
-    return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]), units)
+    warnings = tuple(data["warnings"])
+    return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]), units, warnings)
 
 
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
@@ -140,7 +143,7 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     # absolute paths, sizes, times and the working folder (messages name files relative to it):
     # two folders given by the same relative name in two places are two different bank sets
     stamp = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files) + (
-        (str(Path.cwd()), 0, 0),
+        (str(working_folder()), 0, 0),
     )
     return _load_cached(style, tuple(user_dirs), stamp)
 
@@ -150,10 +153,11 @@ def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
     slots: dict[str, list[Variant]] = {}
     units: dict[str, Unit] = {}
     problems: list[Problem] = []
+    warnings: list[str] = []
     meta: dict[str, Any] = {}
     files = layer_files(style, user_dirs)
     for path in files:
-        file_meta, entries, file_units = read_bank_file(path, env, problems)
+        file_meta, entries, file_units = read_bank_file(path, env, problems, warnings)
         if path.parent.name == style and path.parent.parent.name == "styles":
             meta.update(file_meta)
         for slot, mode, variants in entries:
@@ -173,7 +177,7 @@ def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
     if problems:
         raise BankError(problems)
     styles = available_styles(user_dirs)
-    return BankSet(slots, style, styles, meta, tuple(display_path(f) for f in files), units)
+    return BankSet(slots, style, styles, meta, tuple(display_path(f) for f in files), units, tuple(warnings))
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from jinja2.exceptions import SecurityError
 from speechgen.compose import tree
 from speechgen.compose.banks import BankSet, Variant
 from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, mark_data, new_environment, substitute
+from speechgen.compose.loader import absolute_folder
 from speechgen.compose.picker import Picker
 from speechgen.compose.plan import Plan, SectionSpec
 from speechgen.compose.rhythm import PER_THOUSAND, parallel, prohibitions
@@ -39,9 +40,14 @@ ITEM_END = "。；！？"
 SHAPE_WEIGHTS = (2, 1, 1.5)  # a point's paragraph: every role / without its example / without its closing line
 
 
-@functools.lru_cache(maxsize=16)
 def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
-    """One environment per template search path (user folders first), reused across drafts."""
+    """One environment per template search path (user folders first), reused across drafts: the same
+    relative folder from another working folder is another search path (its cached templates differ)."""
+    return _environment(tuple(absolute_folder(d) for d in dirs))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
     return new_environment([*dirs, templates_dir()])
 
 

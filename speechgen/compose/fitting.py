@@ -161,7 +161,7 @@ def unused_facts(event: Event, draft: Draft) -> tuple[tuple[str, str], ...]:
 
 def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftInfo:
     count = draft.han_count()
-    warnings = list(event.warnings)
+    warnings = list(event.warnings) + list(composer.banks.warnings)
     for path, value in samples_left(event):
         alias = alias_of(tuple(path.split(".")))
         warnings.append(f"{path} ({alias}) still holds the sample value of `speechgen new`: {value} — 示例值，请替换")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 
+from speechgen.compose.wordfind import groups_in
 from speechgen.event.numerals import liang
 
 __all__ = ["liang", "metaphor_families", "mixed_metaphor", "parallel", "prohibitions"]
@@ -35,7 +36,7 @@ def prohibitions(text: str) -> int:
 
 
 def metaphor_families(sentence: str) -> set[str]:
-    return {family for family, words in METAPHORS.items() if any(w in sentence for w in words)}
+    return groups_in(sentence, METAPHORS)  # one pass of the sentence (wordfind.py)
 
 
 def mixed_metaphor(sentence: str) -> bool:

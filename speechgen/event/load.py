@@ -15,20 +15,24 @@ from speechgen.errors import InputError, Problem
 from speechgen.event import schema as S
 from speechgen.event.model import Event
 from speechgen.event.values import CONVERTERS, Bad, found
-from speechgen.event.yamlsafe import Entry, Node, parse_single, read_text
+from speechgen.event.yamlsafe import Entry, Node, parse_event_text, read_text
 
 
 def load_event(path: str | Path, display: str | None = None) -> Event:
     """Read and validate one event file."""
     p = Path(path)
     name = display or str(path)
-    root = parse_single(read_text(p, name), name)
-    return validate(root, name)
+    root, problems = parse_event_text(read_text(p, name), name)
+    return validate(root, name, problems=problems)
 
 
-def validate(root: Node, name: str, overrides: dict[str, Any] | None = None) -> Event:
-    """Check a parsed mapping against the schema; raise InputError with every problem."""
+def validate(
+    root: Node, name: str, overrides: dict[str, Any] | None = None, problems: list[Problem] | None = None
+) -> Event:
+    """Check a parsed mapping against the schema; raise InputError with every problem (those found while
+    reading the YAML, `problems`, first)."""
     v = _Validator(name)
+    v.problems.extend(problems or ())
     facts = v.walk_group(root, S.SCHEMA, ())
     if overrides:
         facts.update(overrides)
@@ -84,6 +88,9 @@ class _Validator:
             seen[canon] = entry
             child = group.fields[canon]
             cpath = path + (canon,)
+            if entry.node.kind == "bad":  # refused when read, and reported then: given, not to be judged again
+                self.written[cpath] = (where, entry.node)
+                continue
             if isinstance(child, S.Group):
                 if entry.node.kind == "scalar" and entry.node.value is None:
                     continue
@@ -115,6 +122,8 @@ class _Validator:
         for path, f in S.leaves():
             if not f.required or ".".join(path) in facts or self.given(path) or ".".join(path) in self.assumed:
                 continue
+            if any(self.written.get(path[:i], ("", root))[1].kind == "bad" for i in range(1, len(path))):
+                continue  # its group was refused when read
             if path in self.written:  # `date:` with nothing after it
                 where, node = self.written[path]
                 self.error(node.line, node.col, self._label(path, where), "required, but left empty")

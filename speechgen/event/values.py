@@ -56,6 +56,8 @@ def _text(node: Node) -> str:
         raise Bad(f"expected text, found {found(node)}")
     if isinstance(v, (dt.date, dt.datetime)):
         v = _cn_date(v if isinstance(v, dt.date) else v.date())
+    elif isinstance(v, (int, float)) and node.raw is not None:
+        v = node.raw  # text keeps what was written: 期限 1.50 is not 1.5
     text = clean_text(str(v))
     if not text:
         raise Bad("expected text, found an empty value")
@@ -73,6 +75,8 @@ def _texts(node: Node) -> tuple[str, ...]:
         raise Bad(f"list has {len(node.value)} items; at most {S.MAX_ITEMS} are accepted")
     items = []
     for i, item in enumerate(node.value, 1):
+        if item.kind == "bad":
+            continue  # refused when read, and reported then
         try:
             items.append(_text(item))
         except Bad as bad:
@@ -93,10 +97,18 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole numb
     else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
         n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
     if n is None:
-        raise Bad(f"expected {what}, found {found(node)}")
+        raise Bad(f"expected {what}, found {found(node)}{_number_hint(v)}")
     if not lo <= n <= hi:
         raise Bad(f"expected {what} from {lo} to {hi}, found {found(node)}")  # as written: 一千万, 1e+308
     return n
+
+
+def _number_hint(v: Any) -> str:
+    """Why a number-like text was not read as one: YAML 1.1 would have read 1:20 as 80."""
+    text = str(v).strip()
+    if re.fullmatch(r"[-+]?\d+(?::\d+)+(?:\.\d*)?", text):
+        return " — a time or a ratio? write the number itself"
+    return ""
 
 
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")

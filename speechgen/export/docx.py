@@ -27,6 +27,7 @@ from docx.shared import Mm, Pt
 
 from ..draft import Draft, Sentence
 from ..errors import InputError, Problem
+from ..event.files import checked_zip
 from . import compat, ooxml
 from .layout import FALLBACKS, Layout
 from .titlebreak import strip_marks, title_lines
@@ -195,18 +196,21 @@ def _base_bytes(layout: Layout) -> bytes:
 
 
 def _reference_document(path: Path, layout: Layout):
-    """The office's own template: its styles and page setup win; our missing styles are added."""
+    """The office's own template: its styles and page setup win; our missing styles are added.
+
+    Anything wrong inside it (a zip bomb, malformed XML, an entity bomb in its font table) is a problem of
+    that file, refused before it is unpacked or reported once it is read, never a crash."""
+    what = "a Word .docx file that can be used as a reference"
+    data = checked_zip(path, str(path), what)
     try:
-        doc = Document(str(path))
-    except Exception as exc:  # python-docx raises several types for a bad package
-        raise InputError(
-            [Problem(str(path), f"not a Word .docx file that can be used as a reference: {exc}")]
-        ) from None
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    _configure(doc, layout, restyle_all=False)
+        doc = Document(io.BytesIO(data))
+        body = doc.element.body
+        for child in list(body):
+            if child.tag != qn("w:sectPr"):
+                body.remove(child)
+        _configure(doc, layout, restyle_all=False)
+    except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many types for a bad package
+        raise InputError([Problem(str(path), f"not {what}: {exc}")]) from None
     return doc
 
 

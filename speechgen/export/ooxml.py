@@ -313,7 +313,9 @@ def font_table_fallbacks(document, fallbacks: dict[str, str]) -> None:
         return
     from lxml import etree
 
-    root = etree.fromstring(part.blob)
+    # an office's own file: no entities expanded, nothing fetched, no huge trees
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    root = etree.fromstring(part.blob, parser)
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     have = {f.get(f"{{{w}}}name") for f in root.findall(f"{{{w}}}font")}
     for name, alt in fallbacks.items():

@@ -23,7 +23,7 @@ from speechgen.run.archive import check_archive, write_archive
 from speechgen.run.fresh import fresh_drafts
 from speechgen.run.inputs import Namer, read_inputs
 from speechgen.run.job import BatchSettings, Outcome, run_job
-from speechgen.run.output import clean_stale_temporaries, write_atomic
+from speechgen.run.output import check_target, clean_stale_temporaries, write_atomic
 from speechgen.run.pool import Pool
 
 REPORT_FIELDS = [
@@ -55,7 +55,7 @@ class Batch:
 
     def outcomes(self) -> Iterator[Outcome]:
         s = self.settings
-        named = Namer(s.folder, s.fmt).assign(read_inputs(self.inputs, sheet=s.sheet))
+        named = Namer(s.folder, s.fmt, reserved=_report_name(s)).assign(read_inputs(self.inputs, sheet=s.sheet))
         history = s.render.history
         jobs = fresh_drafts(named, s, api.history(history) if history else frozenset())
         if s.jobs > 1:
@@ -111,12 +111,28 @@ def counts(outcomes: Iterable[Outcome]) -> dict[str, int]:
     return found
 
 
+def _report_name(s: BatchSettings) -> tuple[str, ...]:
+    """The report's name, when it is written into the drafts' folder: no draft may take it."""
+    if s.report is None:
+        return ()
+    try:
+        same = os.path.realpath(s.report.parent) == os.path.realpath(s.folder)
+    except (OSError, ValueError):
+        same = False
+    return (s.report.name,) if same else ()
+
+
 def _check_report(report: Path | None, force: bool) -> None:
+    """Everything that would stop the report from being written, found before the first draft."""
     if report is None:
         return
     if report.suffix.lower() not in (".csv", ".json"):
         raise ConfigError(f"--report {report}: give a .csv or .json file name")
-    if report.exists() and not force:
+    try:
+        exists = check_target(report)  # a link (even a dangling one) exists; a device or pipe is refused
+    except OutputError as exc:
+        raise ConfigError(f"--report {exc.message}") from None
+    if exists and not force:
         raise ConfigError(f"--report {report}: exists; use --force to overwrite")
     if report.parent.exists() and not report.parent.is_dir():
         raise ConfigError(f"--report {report}: {report.parent} is not a folder")

@@ -15,7 +15,8 @@ from speechgen.errors import ConfigError, OutputError
 from speechgen.event.model import Event
 from speechgen.export import FORMATS, TEXT_FORMATS
 from speechgen.export.layout import Layout
-from speechgen.run.output import clean_stale_temporaries, default_name, write_atomic
+from speechgen.resources import working_folder
+from speechgen.run.output import check_target, clean_stale_temporaries, default_name, write_atomic
 
 STDOUT = "-"
 
@@ -34,7 +35,8 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
-            raise ConfigError(f"--reference-docx {self.reference}: no such file")
+            what = "no such file" if not self.reference.exists() else "not a regular file"
+            raise ConfigError(f"--reference-docx {self.reference}: {what}")
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,10 @@ def choose_format(out: str | None, fmt: str | None) -> str:
 def output_path(event: Event, out: str | None, fmt: str) -> Path:
     if out:
         return Path(out)
-    return Path.cwd() / default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), fmt)
+    here = working_folder()
+    if here is None:
+        raise OutputError("the current folder no longer exists; give -o with the path of the file to write")
+    return here / default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), fmt)
 
 
 def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings: RenderSettings) -> Rendered:
@@ -74,7 +79,7 @@ def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings:
         raise ConfigError(f"-o - writes text to standard output; {fmt} needs a file name")
     event = api.load_event(event_path)
     path = None if out == STDOUT else output_path(event, out, fmt)
-    if path is not None and path.exists() and not settings.force:
+    if path is not None and check_target(path) and not settings.force:  # a device or a pipe: refused here
         raise OutputError(f"{path}: exists; use --force to overwrite")
     options = settings.options
     if settings.history:
