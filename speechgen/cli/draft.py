@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli.say import echo, printable, say
+from speechgen.cli.say import archive_line, default_jobs, echo, env_paths, printable, say
 from speechgen.event.schema import (
     LENGTH_RANGE,
     MEETING_TYPES,
@@ -386,24 +386,3 @@ def batch(
     if not outcomes:
         say("no events found in the inputs")
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
-
-
-def archive_line(archive: Path, drafts: int | None) -> str:
-    from speechgen.i18n import _
-
-    if drafts is None:
-        return _("{path}: not written, as the batch stopped before its end").format(path=archive)
-    return _("{path}: {n} draft(s) and the report").format(path=archive, n=drafts)
-
-
-def env_paths(name: str) -> tuple[Path, ...]:
-    """The folders named in an environment variable (a path list, like PATH)."""
-    import os
-
-    return tuple(Path(p) for p in os.environ.get(name, "").split(os.pathsep) if p.strip())
-
-
-def default_jobs() -> int:
-    import os
-
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

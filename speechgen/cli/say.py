@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import unicodedata
+from pathlib import Path
 from typing import TextIO
 
 import click
@@ -52,3 +53,25 @@ def say(message: str, err: bool = True) -> None:
 def echo(text: str, err: bool = False, nl: bool = True) -> None:
     """Print text (a report, a file's content) as it is, except what the stream cannot encode."""
     click.echo(encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl)
+
+
+def archive_line(archive: Path, drafts: int | None) -> str:
+    """The line that says what `batch --zip` wrote."""
+    from speechgen.i18n import _
+
+    if drafts is None:
+        return _("{path}: not written, as the batch stopped before its end").format(path=archive)
+    return _("{path}: {n} draft(s) and the report").format(path=archive, n=drafts)
+
+
+def env_paths(name: str) -> tuple[Path, ...]:
+    """The folders named in an environment variable (a path list, like PATH)."""
+    import os
+
+    return tuple(Path(p) for p in os.environ.get(name, "").split(os.pathsep) if p.strip())
+
+
+def default_jobs() -> int:
+    import os
+
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
