@@ -165,6 +165,11 @@ def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftIn
     for path, value in samples_left(event):
         alias = alias_of(tuple(path.split(".")))
         warnings.append(f"{path} ({alias}) still holds the sample value of `speechgen new`: {value} — 示例值，请替换")
+    if plan.points_fixed and len(draft.sections) < plan.points:
+        warnings.append(
+            f"{plan.points} points asked for; this meeting's outline holds {len(draft.sections)}, "
+            "so the draft has that many"
+        )
     off = (count - plan.target) / plan.target
     if plan.target_given and abs(off) > 0.15:
         warnings.append(
