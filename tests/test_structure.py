@@ -16,6 +16,7 @@ RANKS = {
     "speechgen": 0,  # __init__: the version only
     "speechgen.errors": 0,
     "speechgen.resources": 0,
+    "speechgen.i18n": 0,
     "speechgen.event": 1,
     "speechgen.draft": 2,
     "speechgen.compose": 3,
@@ -37,6 +38,7 @@ CORE = (
     "speechgen.run",
     "speechgen.errors",
     "speechgen.resources",
+    "speechgen.i18n",
 )
 
 
