@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from speechgen.compose.templatecache import template_cache
 from speechgen.event.numerals import to_chinese
 
 DATA_OPEN, DATA_CLOSE = "\ue030", "\ue031"
@@ -93,6 +94,7 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
             lstrip_blocks=True,
             finalize=mark_data,
             keep_trailing_newline=False,
+            bytecode_cache=template_cache(),  # compiled templates kept between runs
         )
         self.filters["cn"] = _cn
         self.filters["join_cn"] = join_cn
