@@ -7,8 +7,11 @@ A later layer extends a slot or, with ``mode: replace``, replaces it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable, Sequence
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,6 +26,7 @@ from speechgen.resources import banks_dir, display_path
 DEFAULT_STYLE = "formal"
 NOT_BANKS = frozenset({"lexicon.yaml"})  # files in a bank folder that hold no slots
 __all__ = ["DERIVED", "DEFAULT_STYLE", "BankSet", "Unit", "Variant", "load_banks", "available_styles"]
+_checked = threading.local()  # .sets: bank sets whose files were checked in this scope (a batch), else None
 
 
 @dataclass
@@ -119,7 +123,12 @@ def _from_json(data: dict[str, Any]) -> BankSet:
 
 
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
-    """The bank set for a style, reused across drafts while no file changes."""
+    """The bank set for a style, reused across drafts while no file changes (inside files_checked_once,
+    the files are listed and checked the first time only)."""
+    sets = getattr(_checked, "sets", None)
+    scope_key = (style, tuple(user_dirs), os.getcwd())
+    if sets is not None and scope_key in sets:
+        return sets[scope_key]
     styles = available_styles(user_dirs)
     if style not in styles:
         raise ConfigError(f'unknown style "{style}"; available styles: {", ".join(styles)}')
@@ -129,7 +138,29 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     stamp = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files) + (
         (str(Path.cwd()), 0, 0),
     )
-    return _load_cached(style, tuple(user_dirs), stamp)
+    banks = _load_cached(style, tuple(user_dirs), stamp)
+    if sets is not None:
+        sets[scope_key] = banks
+    return banks
+
+
+@contextlib.contextmanager
+def files_checked_once() -> Iterator[None]:
+    """A scope (a batch) in which each style's bank files are listed and checked once, not for every
+    draft: an edit made meanwhile is read by the next run. Per thread; a scope inside a scope is the outer one."""
+    if getattr(_checked, "sets", None) is not None:
+        yield
+        return
+    check_files_once()
+    try:
+        yield
+    finally:
+        _checked.sets = None
+
+
+def check_files_once() -> None:
+    """From now on, in this thread, check each style's bank files once (a batch's worker process)."""
+    _checked.sets = {}
 
 
 def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:

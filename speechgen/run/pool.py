@@ -122,6 +122,9 @@ def warm_up(settings: BatchSettings) -> None:
 
 
 def init_worker(settings: BatchSettings) -> None:
+    from speechgen.compose.banks import check_files_once
+
+    check_files_once()  # a worker lives for one batch: its bank files are checked once
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
     _die_with_parent()
