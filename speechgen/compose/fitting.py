@@ -23,7 +23,7 @@ from speechgen.event.new import samples_left
 from speechgen.event.schema import alias_of
 from speechgen.resources import display_path
 
-SCALES = (1.0, 1.3, 1.6)
+SCALES = (1.0, 1.3, 1.6, 1.9)
 FACT_LISTS = (
     "program.tasks",
     "program.rules",
@@ -118,15 +118,15 @@ def composition(event: Event, plan: Plan, banks: BankSet, setting: Setting | Non
         miss = max(lo - plan.target, plan.target - hi, 0) / plan.target
         if best is None or miss < best[0]:
             best = (miss, draft, composer)
-        if not plan.target_given or miss == 0:
+        if miss == 0:
             break
-        if hi < plan.target and not plan.points_fixed and points < top:
+        if hi < plan.target and plan.target_given and not plan.points_fixed and points < top:
             points += 1  # first more sections, then longer ones
         elif hi < plan.target:
             scale = next(scales, 0.0)
             if not scale:
                 break
-        elif lo > plan.target and not plan.points_fixed and points > 2 and scale == 1.0:
+        elif lo > plan.target and plan.target_given and not plan.points_fixed and points > 2 and scale == 1.0:
             points -= 1
         else:
             break

@@ -104,7 +104,7 @@ def settle(event: Event, lexicon: Lexicon | None = None) -> Setting:
     family, job = family_of(kind, event.type, lex)
     words = words_for(family, job, lex)
     if kind and family in ("posting", "village", "exchange", "other"):
-        words["work"] = kind
+        words["work"] = work_of(kind)
     direction = event.get("program.direction") or lex.families[family]["direction"]
     if family == "team":
         direction = "any"
@@ -135,6 +135,14 @@ def words_for(family: str, job: str, lex: Lexicon) -> dict[str, str]:
     words = dict(lex.families["other"]["words"])
     words.update(lex.families[family]["words"] if family != "team" else lex.jobs[job]["words"])
     return words
+
+
+WORK_ENDINGS = ("锻炼", "挂职", "蹲点", "帮扶", "交流", "工作", "实践", "活动", "行动", "任职")
+
+
+def work_of(kind: str) -> str:
+    """The kind as the name of the work: 驻村第一书记 → 驻村第一书记工作; 挂职锻炼 stays."""
+    return kind if kind.endswith(WORK_ENDINGS) else f"{kind}工作"
 
 
 def family_of(kind: str, meeting_type: str, lex: Lexicon) -> tuple[str, str]:

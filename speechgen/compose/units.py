@@ -32,6 +32,7 @@ class UnitUse:
     items: tuple[str, ...] = ()
     source: str = ""  # the fact list the items come from
     passage: bool = False  # achievements: sentences in the section's first paragraph, no heading
+    tail: bool = False  # shortcomings named after the praise: one paragraph at the section's end
 
 
 @dataclass
@@ -104,14 +105,17 @@ def plan_section(
     for fact in facts:
         items = event.get(fact.list) or ()
         for unit, taken in fact_units(banks, fact, items, ctx, lexicon):
-            plan.uses.append(UnitUse(unit, ctx, tuple(taken), fact.list, passage=fact.list == "review.achievements"))
+            passage, tail = fact.list == "review.achievements", fact.use == "name"
+            plan.uses.append(UnitUse(unit, ctx, tuple(taken), fact.list, passage=passage, tail=tail))
     if rule_items and all(f.list != "program.rules" for f in facts):
         for unit, taken in fact_units(banks, rules, rule_items, ctx, lexicon):
             if rule_owner(unit, sections) is spec:
                 plan.uses.append(UnitUse(unit, ctx, tuple(taken), rules.list))
-    covered = {u.unit.topic for u in plan.uses if not u.passage}
+    covered = {u.unit.topic for u in plan.uses if not (u.passage or u.tail)}
     topics = [t for t in spec.topics if t not in covered and not (t == "selection" and base.setting.selected)]
-    wanted = spec.units + extra
+    facts_written = sum(1 for u in plan.uses if not (u.passage or u.tail))
+    # the section's facts count towards its points; its own topics still get one at least
+    wanted = max(1 if topics else 0, spec.units + extra - facts_written)
     if not spec.topics:
         return plan
     rng = random.Random(f"{seed}:units:{spec.key}")

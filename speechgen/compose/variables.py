@@ -50,6 +50,17 @@ def speeches_after(event: Event) -> list[str]:
     return [x for x in event.get("meeting.after_speech") or () if lex.classify("programme", x) == "speech"]
 
 
+def own(event: Event, setting: Setting, party: str, gov: str) -> SimpleNamespace:
+    """The body the speaker speaks for and directs: his department; the government for a 县长 or a deputy
+    governor; the Party committee for its secretaries."""
+    if setting.role == "department" and setting.dept:
+        return SimpleNamespace(dept=setting.dept, short=setting.dept_short or setting.dept)
+    title = event.get("speaker.title") or ""
+    governs = setting.role == "deputy" or re.search(r"[县市区省镇乡]长$", title.strip())
+    body = gov if governs else party
+    return SimpleNamespace(dept=body, short=body)
+
+
 def variables(event: Event, setting: Setting) -> dict[str, Any]:
     our, whole, party, gov = JURISDICTION[event.level]
     words = setting.words
@@ -64,7 +75,7 @@ def variables(event: Event, setting: Setting) -> dict[str, Any]:
         "stint": words["stint"],
         "job": setting.job or words["work"],
         "jur": SimpleNamespace(level=event.level, our=our, whole=whole, party=party, gov=gov),
-        "own": SimpleNamespace(dept=setting.dept or party, short=setting.dept_short or party),
+        "own": own(event, setting, party, gov),
         "leaders": [honorific(x) for x in event.get("meeting.leaders_present") or ()] or None,
         "date_cn": f"{event.date.year}年{event.date.month}月{event.date.day}日",
         "type_label": TYPE_LABELS[event.type],
