@@ -39,12 +39,17 @@ class BankSet:
     meta: dict[str, Any] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     units: dict[str, Unit] = field(default_factory=dict)
+    _by_topic: dict[str, list[Unit]] | None = field(default=None, repr=False, compare=False)
 
     def variants(self, slot: str) -> list[Variant]:
         return self.slots.get(slot, [])
 
     def units_of(self, topic: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.topic == topic]
+        if self._by_topic is None:  # built on first use: a section plan asks once a topic a unit
+            self._by_topic = {}
+            for u in self.units.values():
+                self._by_topic.setdefault(u.topic, []).append(u)
+        return list(self._by_topic.get(topic, ()))
 
 
 def available_styles(user_dirs: Sequence[Path] = ()) -> tuple[str, ...]:

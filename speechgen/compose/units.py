@@ -124,11 +124,13 @@ def plan_section(
     for i in range(wanted):
         direction = directions[i % len(directions)]
         here = Context(ctx.setting, ctx.style, direction, ctx.moment)
+        taken = {c.unit.topic for c in chosen}
         options = [
             (t, u)
             for t in topics
+            if t not in taken
             for u in banks.units_of(t)
-            if not u.facts and tags_fit(u.tags, here) and t not in {c.unit.topic for c in chosen}
+            if not u.facts and tags_fit(u.tags, here)
         ]
         if not options:
             continue
