@@ -31,8 +31,13 @@ if TYPE_CHECKING:
     from speechgen.compose.banks import BankSet
     from speechgen.compose.fitting import Composition
     from speechgen.compose.picker import Alternative
+    from speechgen.compose.plan import Plan
+    from speechgen.compose.setting import Setting
     from speechgen.export.layout import Layout
     from speechgen.review.bankcheck import BankFinding
+    from speechgen.review.bankimport import Imported
+    from speechgen.review.bankrows import Book
+    from speechgen.review.banktry import Trial
     from speechgen.review.checks import Finding
 
 __all__ = [
@@ -57,6 +62,11 @@ __all__ = [
     "styles",
     "bank_set",
     "check_banks",
+    "try_banks",
+    "new_style",
+    "bank_rows",
+    "bank_workbook",
+    "read_bank_workbook",
     "check_file",
     "history",
     "said",
@@ -128,8 +138,15 @@ def keep(d: Draft, places: Iterable[str] = (), *, use: Mapping[str, str] | None 
 
 
 def _composition(event: Event, opts: Options) -> Composition:
-    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
     from speechgen.compose.fitting import composition
+
+    banks, plan, setting = _prepared(event, opts)
+    return composition(event, plan, banks, setting)
+
+
+def _prepared(event: Event, opts: Options) -> tuple[BankSet, Plan, Setting]:
+    """The banks, plan and setting of a draft of this event with these options."""
+    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
     from speechgen.compose.plan import make_plan
     from speechgen.compose.setting import settle
     from speechgen.event.model import located
@@ -145,7 +162,7 @@ def _composition(event: Event, opts: Options) -> Composition:
         raise
     setting = settle(event)
     plan = make_plan(event, replace(opts, banks=dirs), banks.meta, style, setting.family)
-    return composition(event, plan, banks, setting)
+    return banks, plan, setting
 
 
 def history(paths: Iterable[str | Path]) -> frozenset[str]:
@@ -167,11 +184,10 @@ def history(paths: Iterable[str | Path]) -> frozenset[str]:
 
 def said(d: Draft) -> frozenset[str]:
     """What a draft says, in the form ``history`` returns (for the drafts of one batch)."""
-    from speechgen.compose.sentence import text_grams
+    from speechgen.compose.sentence import said_sentences, text_grams
 
-    return frozenset(
-        g for kind, text in d.lines() if kind not in ("title", "speaker", "date") for g in text_grams(text)
-    )
+    lines = [text for kind, text in d.lines() if kind not in ("title", "speaker", "date")]
+    return frozenset(g for text in lines for g in text_grams(text) | said_sentences(text))
 
 
 HISTORY_SUFFIXES = (".docx", ".md", ".txt")
@@ -257,11 +273,87 @@ def bank_set(style: str, *, banks: tuple[Path, ...] = ()) -> BankSet:
     return load_banks(style, (*env_bank_dirs(), *banks))
 
 
-def check_banks(*, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = ()) -> list[BankFinding]:
+def check_banks(
+    *, banks: tuple[Path, ...] = (), templates: tuple[Path, ...] = (), only: tuple[Path, ...] | None = None
+) -> list[BankFinding]:
+    """Findings of `banks check`; with `only`, files are checked one by one only in those folders."""
     from speechgen.resources import env_bank_dirs
     from speechgen.review.bankcheck import check_banks as _check
 
-    return _check((*env_bank_dirs(), *banks), templates)
+    return _check((*env_bank_dirs(), *banks), templates, only)
+
+
+def new_style(
+    name: str,
+    *,
+    folder: Path,
+    from_style: str = "formal",
+    banks: tuple[Path, ...] = (),
+    templates: tuple[Path, ...] = (),
+) -> str:
+    """The text of a style file to edit, ``folder/styles/<name>/<name>.yaml``: the slots a style usually
+    changes, commented out, with the variants of ``from_style`` as examples; only its meta block is live."""
+    from speechgen.compose.banks import load_banks
+    from speechgen.resources import env_bank_dirs
+    from speechgen.review.bankstyle import check_style_name, style_text
+
+    check_style_name(name)
+    return style_text(name, folder, load_banks(from_style, (*env_bank_dirs(), *banks)), templates)
+
+
+def bank_rows(*, banks: tuple[Path, ...] = (), style: str | None = None, slot: str | None = None) -> Book:
+    """The bank files of the folders `banks` (the built-in banks when none is given) as rows of a workbook:
+    the files every style reads and those of `style` (of every style when None); only the slots that
+    start with `slot`, when given."""
+    from speechgen.review.bankrows import book_of, folder_files
+
+    for d in banks:
+        if not d.is_dir():
+            raise ConfigError(f"--banks {d}: no such folder")
+    return book_of(folder_files(banks, style), slot)
+
+
+def bank_workbook(rows: Book) -> bytes:
+    """The rows as an .xlsx workbook (sheets 变体, 要点, 文件 and a short guide, 说明)."""
+    from speechgen.review.bankbook import write_book
+
+    return write_book(rows)
+
+
+def read_bank_workbook(path: str | Path) -> Imported:
+    """A filled workbook as the files of a bank folder; InputError names every bad cell (book:sheet!C7)."""
+    from speechgen.resources import display_path
+    from speechgen.review.bankbook import MAX_BYTES, read_book
+    from speechgen.review.bankimport import build, file_name
+
+    path = Path(path)
+    name = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")])
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(name, "no such file")]) from None
+    except IsADirectoryError:
+        raise InputError([Problem(name, "is a folder, not a file")]) from None
+    except OSError as exc:
+        raise InputError([Problem(name, f"cannot read file: {exc.strerror or exc}")]) from None
+    return build(read_book(data, name), name, file_name(path))
+
+
+def try_banks(event: Event, *, options: Options | None = None, slot: str | None = None) -> list[Trial]:
+    """Each variant of the folders in ``options.banks`` (or of one slot and the slots under it) as it reads
+    with this event's facts, with the reasons it cannot be chosen for this event (none: it can)."""
+    from speechgen.compose.banks import layer_files
+    from speechgen.resources import display_path
+    from speechgen.review.banktry import select, try_variants
+
+    opts = options or Options()
+    banks, plan, setting = _prepared(event, opts)
+    files = layer_files(banks.style, opts.banks)
+    mine = {display_path(f) for f in files if any(f.is_relative_to(d) for d in opts.banks)}
+    return try_variants(event, banks, plan, setting, select(banks, slot, mine))
 
 
 def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...] = ()) -> list[Finding]:

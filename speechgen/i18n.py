@@ -36,9 +36,22 @@ def language() -> str:
 
 @functools.lru_cache(maxsize=4)
 def _translations(lang: str) -> gettext.NullTranslations:
+    """Every compiled catalogue of the language, chained: ``speechgen.mo`` (the core and the CLI) first,
+    then the others in name order (``web.mo`` for the workbench's pages), so each front-end can keep its
+    own catalogue."""
     if lang == "en":
         return gettext.NullTranslations()
-    return gettext.translation(DOMAIN, LOCALE_DIR, languages=["zh_CN"], fallback=True)
+    folder = LOCALE_DIR / "zh_CN" / "LC_MESSAGES"
+    names = sorted(p.stem for p in folder.glob("*.mo")) if folder.is_dir() else []
+    names.sort(key=lambda name: name != DOMAIN)
+    chain: gettext.NullTranslations = gettext.NullTranslations()
+    for name in names:
+        found = gettext.translation(name, LOCALE_DIR, languages=["zh_CN"], fallback=True)
+        if isinstance(chain, gettext.GNUTranslations):
+            chain.add_fallback(found)
+        else:
+            chain = found
+    return chain
 
 
 def _(message: str) -> str:

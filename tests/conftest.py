@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -44,3 +45,25 @@ def workdir(tmp_path: Path) -> Path:
 
 def example(meeting_type: str) -> Path:
     return EXAMPLES / f"{meeting_type}.yaml"
+
+
+@functools.cache
+def draftable() -> Path:
+    """An example that drafts with the phrase banks as they stand (they are being rewritten), for tests about
+    processes, files and platforms rather than wording."""
+    from speechgen import api
+    from speechgen.errors import SpeechgenError
+
+    for meeting_type in ("village_stay", "summary", *TYPES):
+        try:
+            api.draft(api.load_event(example(meeting_type)))
+        except SpeechgenError:
+            continue
+        return example(meeting_type)
+    pytest.fail("no example drafts with the phrase banks as they stand")
+
+
+def copies(path: Path, n: int) -> str:
+    """A YAML stream of n copies of an event file, each named by its `output`: 第0份 … 第{n-1}份."""
+    text = path.read_text(encoding="utf-8").rstrip("\n")
+    return "".join(f"---\n{text}\noutput: 第{i}份\n" for i in range(n))

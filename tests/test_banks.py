@@ -12,7 +12,8 @@ import pytest
 
 from speechgen import api
 from speechgen.cli import main
-from speechgen.compose.banks import load_banks, requirements, shared_environment
+from speechgen.compose.bankfile import requirements
+from speechgen.compose.banks import load_banks, shared_environment
 from speechgen.compose.plan import Options
 from speechgen.compose.sentence import grams_of
 from speechgen.draft import Draft

@@ -11,7 +11,7 @@ import pytest
 from speechgen import api
 from speechgen.cli import main
 from speechgen.compose.banks import DERIVED
-from speechgen.compose.context import JURISDICTION
+from speechgen.compose.setting import JURISDICTION
 from speechgen.event import schema as S
 
 from .conftest import ROOT, example

@@ -21,7 +21,7 @@ from .conftest import TYPES, example
 GOLDEN = Path(__file__).resolve().parent / "golden"
 
 
-@pytest.mark.parametrize("meeting_type", TYPES)
+@pytest.mark.parametrize("meeting_type", [*TYPES, "team_assessment", "posting_up"])
 def test_golden_draft(meeting_type: str) -> None:
     text = to_text(api.draft(load_event(example(meeting_type)), options=Options(seed=2026)))
     path = GOLDEN / f"{meeting_type}.txt"

@@ -2,7 +2,8 @@
 
 Errors are caught in one place (``SpeechgenCLI.invoke``): a ``SpeechgenError`` prints its own message and
 exits with its code; anything else is a bug, reported in one line (the traceback only with --debug).
-SIGTERM unwinds like Ctrl-C (exit 143), so no temporary file outlives a terminated write; a closed
+SIGTERM unwinds like Ctrl-C (exit 143), and so do a closed terminal (SIGHUP) and Windows' Ctrl-Break
+(SIGBREAK), so no temporary file outlives a terminated write; a closed
 standard output (``| head``) ends the command quietly. Heavy modules are imported inside the commands so
 that ``speechgen --help`` stays fast.
 """
@@ -22,19 +23,29 @@ from speechgen.cli.say import say
 
 
 class Terminated(KeyboardInterrupt):
-    """SIGTERM as an exception, so that a write in progress unwinds and removes its temporary."""
+    """A stop signal as an exception, so that a write in progress unwinds and removes its temporary."""
+
+    def __init__(self, signum: int = signal.SIGTERM) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _terminate(signum: int, frame: Any) -> None:
-    raise Terminated
+    raise Terminated(signum)
 
 
-def _catch_sigterm() -> Any:
-    """Route SIGTERM to Terminated while a command runs; the previous handler, or None if not possible."""
+def _catch_stop_signals() -> dict[int, Any]:
+    """Route the stop signals to Terminated while a command runs; the previous handlers (none off the main
+    thread, where handlers cannot be set)."""
     if threading.current_thread() is not threading.main_thread():
-        return None
-    previous = signal.signal(signal.SIGTERM, _terminate)
-    return signal.SIG_DFL if previous is None else previous
+        return {}
+    from speechgen.run.signals import stop_signals
+
+    previous = {}
+    for signum in stop_signals():
+        handler = signal.signal(signum, _terminate)
+        previous[signum] = signal.SIG_DFL if handler is None else handler
+    return previous
 
 
 def _silence_stdout() -> None:
@@ -50,7 +61,7 @@ class SpeechgenCLI(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from speechgen.errors import SpeechgenError
 
-        previous = _catch_sigterm()
+        previous = _catch_stop_signals()
         try:
             return super().invoke(ctx)
         except SpeechgenError as exc:
@@ -61,10 +72,12 @@ class SpeechgenCLI(click.Group):
         except BrokenPipeError:  # `speechgen banks list | head`: the reader has gone; end quietly
             _silence_stdout()
             ctx.exit(141)
-        except KeyboardInterrupt as exc:
-            terminated = isinstance(exc, Terminated)
-            say(f"speechgen: {'terminated' if terminated else 'interrupted'}")
-            ctx.exit(143 if terminated else 130)
+        except Terminated as exc:
+            say("speechgen: terminated")
+            ctx.exit(128 + exc.signum)
+        except KeyboardInterrupt:
+            say("speechgen: interrupted")
+            ctx.exit(130)
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("debug"):
                 import traceback
@@ -73,8 +86,8 @@ class SpeechgenCLI(click.Group):
             say(f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
             ctx.exit(1)
         finally:
-            if previous is not None:
-                signal.signal(signal.SIGTERM, previous)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
 
 
 @click.group(cls=SpeechgenCLI, context_settings={"help_option_names": ["-h", "--help"]})
@@ -87,9 +100,11 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from speechgen.cli import banks, draft, fonts
+    from speechgen.cli import banks, bundle, draft, fonts
 
     for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks, fonts.fonts):
+        main.add_command(command)
+    for command in (bundle.bundle, bundle.shortcut):
         main.add_command(command)
 
 

@@ -69,3 +69,84 @@ def banks_check(dirs: tuple[Path, ...], templates: tuple[Path, ...]) -> None:
     say(f"banks check: {errors} error(s), {len(findings) - errors} warning(s)", err=False)
     if errors:
         sys.exit(1)
+
+
+@banks.command("try")
+@click.argument("event", type=click.Path(path_type=Path))
+@click.option("--banks", "dirs", multiple=True, type=click.Path(path_type=Path), help="Your bank folders (repeatable).")
+@click.option("--slot", help="Only this slot (and the slots under it, e.g. u.<unit id>), from every layer.")
+@click.option("--style", help="The style to try them in (default: the event's, else formal).")
+@click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path))
+def banks_try(
+    event: Path, dirs: tuple[Path, ...], slot: str | None, style: str | None, templates: tuple[Path, ...]
+) -> None:
+    """Every variant of your folders (or of one SLOT) as it reads with EVENT's facts, and whether it can be
+    chosen for this event (if not, why)."""
+    from speechgen import api
+
+    options = api.Options(style=style, banks=dirs, templates=templates)
+    trials = api.try_banks(api.load_event(event), options=options, slot=slot)
+    for t in trials:
+        if t.possible:
+            say(f"{t.where}: {t.slot}: can be chosen: {t.text}", err=False)
+        else:
+            why = "; ".join(str(r) for r in t.reasons)
+            say(f"{t.where}: {t.slot}: cannot be chosen ({why}): {t.text}", err=False)
+    chosen = sum(t.possible for t in trials)
+    say(f"banks try: {len(trials)} variant(s), {chosen} of them can be chosen for this event", err=False)
+
+
+@banks.command("new-style")
+@click.argument("name")
+@click.option("-o", "--output", "folder", required=True, type=click.Path(path_type=Path), help="Your bank folder.")
+@click.option("--from", "from_style", default="formal", show_default=True, help="The style whose wording to show.")
+@click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Overwrite the style file if it exists.")
+def banks_new_style(name: str, folder: Path, from_style: str, templates: tuple[Path, ...], force: bool) -> None:
+    """Write a style NAME to edit: DIR/styles/NAME/NAME.yaml, the slots a style usually changes, commented
+    out, with the current variants as examples."""
+    from speechgen.run.bankfiles import write_new_style
+
+    path = write_new_style(name, folder, from_style=from_style, force=force, templates=templates)
+    say(f"{path}: written; edit it, then run: speechgen render EVENT --banks {folder} --style {name}")
+
+
+@banks.command("export")
+@click.option("--xlsx", "out", required=True, type=click.Path(path_type=Path), help="The workbook to write (.xlsx).")
+@click.option(
+    "--banks", "dirs", multiple=True, type=click.Path(path_type=Path), help="Your folders (default: built-in)."
+)
+@click.option("--style", help="Only the files every style reads and those of this style.")
+@click.option("--slot", "prefix", metavar="PREFIX", help="Only the slots that start with PREFIX.")
+@click.option("--force", is_flag=True, help="Overwrite the workbook if it exists.")
+def banks_export(out: Path, dirs: tuple[Path, ...], style: str | None, prefix: str | None, force: bool) -> None:
+    """Write phrase banks to a workbook (Excel, WPS): a row per variant with its tags and source, a row per
+    unit, a row per file. Without --banks, the built-in banks (they are never written back)."""
+    from speechgen.run.bankfiles import write_workbook
+
+    rows = write_workbook(out, banks=dirs, style=style, slot=prefix, force=force)
+    n = {sheet: len(r) for sheet, r in rows.rows.items()}
+    variants, units, files = n["变体"], n["要点"], n["文件"]
+    say(f"{out}: written: {variants} variant row(s), {units} unit(s), {files} file(s)")
+
+
+@banks.command("import")
+@click.argument("book", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "folder", required=True, type=click.Path(path_type=Path), help="The folder to write.")
+@click.option("--templates", "templates", multiple=True, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Write nothing if the check finds an error.")
+@click.option("--force", is_flag=True, help="Overwrite files the folder already has.")
+def banks_import(book: Path, folder: Path, templates: tuple[Path, ...], strict: bool, force: bool) -> None:
+    """Write a bank folder from a filled workbook BOOK, checked like any bank; every problem is named by
+    sheet and cell (book.xlsx:变体!G7)."""
+    from speechgen.run.bankfiles import import_workbook
+
+    done = import_workbook(book, folder, force=force, strict=strict, templates=templates)
+    for f in done.findings:
+        say(str(f), err=False)
+    errors = sum(f.severity == "error" for f in done.findings)
+    warnings = len(done.findings) - errors
+    say(f"{folder}: {len(done.files)} file(s) written from {book}; {errors} error(s), {warnings} warning(s)")
+    for other in done.others:
+        say(f"note: {other} was already in the folder and is read with the imported files")
+    say(f"use it with: speechgen render EVENT --banks {folder}")

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli.say import say
+from speechgen.cli.say import echo, say
 from speechgen.event.schema import (
     LENGTH_RANGE,
     MEETING_TYPES,
@@ -215,7 +215,7 @@ def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
 
     text = api.new_event(meeting_type, lang=lang)
     if out is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     write_atomic(out, text.encode("utf-8"), force=force)
     say(f"{out}: written; edit it, then run: speechgen render {out}")
@@ -242,7 +242,7 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
     results = {str(path): api.check_file(path, event=event, banks=banks) for path in files}
     errors = sum(f.severity == "error" for found in results.values() for f in found)
     if fmt == "json":
-        click.echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
+        echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
     else:
         for path, found in results.items():
             for f in found:
@@ -297,7 +297,9 @@ def batch(
         caught.append(signum)
         cancel.set()  # the batch finishes what is being written, then stops
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, signal.SIGTERM)}
+    from speechgen.run.signals import stop_signals
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, *stop_signals())}
     outcomes = []
     show = not quiet and sys.stderr.isatty()
     try:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from speechgen.cli.say import echo
+
 
 @click.command()
 @click.option(
@@ -15,4 +17,4 @@ def fonts(layout: Path | None) -> None:
     """The faces of the Word layout: installed or missing, and what Word/WPS and the PDF set instead."""
     from speechgen import api
 
-    click.echo(api.fonts_report(api.load_layout(layout) if layout else None), nl=False)
+    echo(api.fonts_report(api.load_layout(layout) if layout else None), nl=False)

@@ -1,8 +1,15 @@
-"""Printing for the user: one message at a time, made safe for a terminal."""
+"""Printing for the user: one message at a time, made safe for a terminal and for its encoding.
+
+A Windows console redirected to a file, or a terminal set to GBK (cp936), cannot encode every character a
+message may quote (a rare Han character of a name, 䶮, is outside GBK): such characters are written as
+\\u4dae escapes instead of failing the command.
+"""
 
 from __future__ import annotations
 
+import sys
 import unicodedata
+from typing import TextIO
 
 import click
 
@@ -21,6 +28,25 @@ def printable(message: str) -> str:
     return "".join(out)
 
 
+def encodable(text: str, stream: TextIO | None) -> str:
+    """text, with what stream's encoding cannot encode written as backslash escapes (\\u4dae)."""
+    encoding = getattr(stream, "encoding", None)
+    if not encoding:
+        return text
+    try:
+        text.encode(encoding)
+    except UnicodeEncodeError:
+        return text.encode(encoding, "backslashreplace").decode(encoding)
+    except LookupError:
+        pass
+    return text
+
+
 def say(message: str, err: bool = True) -> None:
     """Print one message for the user (standard error unless told), made safe for the terminal."""
-    click.echo(printable(message), err=err)
+    echo(printable(message), err=err)
+
+
+def echo(text: str, err: bool = False, nl: bool = True) -> None:
+    """Print text (a report, a file's content) as it is, except what the stream cannot encode."""
+    click.echo(encodable(text, sys.stderr if err else sys.stdout), err=err, nl=nl)

@@ -58,7 +58,13 @@ def read_bank_file(
 ) -> tuple[dict[str, Any], list[tuple[str, str, list[Variant]]], list[Unit]]:
     """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised."""
     name = display_path(path)
-    root = parse_single(read_text(path, name), name)
+    return read_bank_root(parse_single(read_text(path, name), name), name, env, problems)
+
+
+def read_bank_root(
+    root: Node, name: str, env: SpeechEnvironment, problems: list[Problem]
+) -> tuple[dict[str, Any], list[tuple[str, str, list[Variant]]], list[Unit]]:
+    """read_bank_file for a tree already read (a spreadsheet builds one whose marks are its cells)."""
     meta: dict[str, Any] = {}
     out: list[tuple[str, str, list[Variant]]] = []
     units: list[Unit] = []

@@ -10,7 +10,7 @@ its roles in order: lead, fact, reason, example, comment, demand, close.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,7 @@ from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, mark
 from speechgen.compose.picker import Picker
 from speechgen.compose.plan import Plan, SectionSpec
 from speechgen.compose.rhythm import PER_THOUSAND, parallel, prohibitions
-from speechgen.compose.setting import Lexicon, Setting
+from speechgen.compose.setting import Lexicon, Setting, concepts_in
 from speechgen.compose.units import SectionPlan, UnitUse, plan_section
 from speechgen.compose.variables import present, variables, vocabulary_words
 from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
@@ -132,15 +132,15 @@ class Composer:
             return Emitted("")
         if self.explore:  # `banks check`: the slots a section asks for, without writing it
             for part in ("heading", "intro", "close"):
-                self.pick(f"{self.event.type}.{key}.{part}")
+                self.pick(f"{spec.slots or self.event.type}.{key}.{part}")
             return Emitted("")
         self._section = key
         extra = round((self.scale - 1.0) / 0.3)  # a longer speech: one more unit a section for every step
         plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
         self.planned[key] = plan
-        slot = f"{self.event.type}.{key}"
+        slot = f"{spec.slots or self.event.type}.{key}"
         out = [self._emit(f"{slot}.heading", tree.SECTION, ctx=plan.ctx, heading=True, key=key)]
-        intro = self._emit(f"{slot}.intro", tree.SENT, ctx=plan.ctx)
+        intro = self._emit(f"{slot}.intro", tree.SENT, ctx=plan.ctx, prefer=self._taking_up(self.registry[-1:]))
         passage = [u for u in plan.uses if u.passage]
         if passage:
             out.append(intro + "".join(self._roles(u) for u in passage) + tree.BREAK)
@@ -161,16 +161,17 @@ class Composer:
         heading_slot = use.unit.slot("heading")
         if layout == "points":
             head = self._emit(heading_slot, tree.POINT, ctx=use.ctx, bind=bind, heading=True, topic=use.unit.topic)
-            body = self._roles(use)
+            body = self._roles(use, self._taking_up(self.registry[-1:]) if head else None)
             if not body:
                 return ""
             return tree.BREAK + head + body + tree.BREAK
         lead = self._emit(heading_slot, tree.SENT, ctx=use.ctx, bind=bind, item=True, topic=use.unit.topic, lead=True)
-        body = self._roles(use)
+        body = self._roles(use, self._taking_up(self.registry[-1:]) if lead else None)
         return (lead + body + tree.BREAK) if body else ""
 
-    def _roles(self, use: UnitUse) -> str:
+    def _roles(self, use: UnitUse, prefer: Callable[[Variant], bool] | None = None) -> str:
         bind = self._bind(use)
+        topic = "achievements" if use.passage else use.unit.topic  # a passage of facts is one subject
         parts = [
             self._emit(
                 use.unit.slot(role),
@@ -178,14 +179,24 @@ class Composer:
                 ctx=use.ctx,
                 bind=bind,
                 optional=role in OPTIONAL_ROLES,
-                topic=use.unit.topic,
+                topic=topic,
+                prefer=prefer if i == 0 else None,
             )
-            for role in use.unit.roles
+            for i, role in enumerate(use.unit.roles)
         ]
         body = "".join(parts)
         if body and use.items:
             self.used_items.setdefault(use.source, set()).update(use.items)
         return body
+
+    def _taking_up(self, heading: list[Sentence]) -> Callable[[Variant], bool] | None:
+        """Prefer a first sentence that says what its heading promises (the concepts its words name)."""
+        if not heading:
+            return None
+        words = [w for c in concepts_in(heading[0].text, self.lexicon.concepts) for w in self.lexicon.concepts[c]]
+        if not words:
+            return None
+        return lambda v: any(w in v.text for w in words)
 
     def _bind(self, use: UnitUse) -> dict[str, Any]:
         if not use.items:
@@ -223,9 +234,10 @@ class Composer:
         heading: bool = False,
         key: str = "",
         lead: bool = False,
+        prefer: Callable[[Variant], bool] | None = None,
         **flags: Any,
     ) -> Emitted:
-        sentence = self.pick(slot, ctx=ctx, bind=bind, heading=heading, **flags)
+        sentence = self.pick(slot, ctx=ctx, bind=bind, heading=heading, prefer=prefer, **flags)
         if sentence is None:
             return Emitted("")
         if lead and sentence.text and sentence.text[-1] not in ITEM_END:
@@ -240,6 +252,7 @@ class Composer:
         ctx: Context | None = None,
         bind: dict[str, Any] | None = None,
         heading: bool = False,
+        prefer: Callable[[Variant], bool] | None = None,
         **flags: Any,
     ) -> Sentence | None:
         n = self.calls.get(slot, 0)
@@ -253,7 +266,7 @@ class Composer:
             raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
         fits = self.fits_in(ctx or self.base)
         bind = bind or {}
-        sentence = self.picker.pick(slot, f"{slot}#{n}", fits=fits, bind=bind, heading=heading, **flags)
+        sentence = self.picker.pick(slot, f"{slot}#{n}", fits=fits, bind=bind, heading=heading, prefer=prefer, **flags)
         if sentence is not None:
             return sentence
         fitting = [v for v in variants if fits(v)]

@@ -11,7 +11,7 @@ give the same choices.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,7 @@ class Picker:
     used_texts: set[str] = field(default_factory=set)
     used_grams: set[str] = field(default_factory=set)
     heading_grams: set[str] = field(default_factory=set)
-    grams_at: dict[str, set[str]] = field(default_factory=dict)  # place → its phrases
+    grams_at: dict[str, Set[str]] = field(default_factory=dict)  # place → its phrases
     text_at: dict[str, str] = field(default_factory=dict)
     reached: set[str] = field(default_factory=set)  # fixed places that came up
     fits_at: dict[str, Fits] = field(default_factory=dict)  # place → what may stand there
@@ -87,9 +87,11 @@ class Picker:
         fits: Fits | None = None,
         bind: dict[str, Any] | None = None,
         heading: bool = False,
+        prefer: Callable[[Variant], bool] | None = None,
         **flags: Any,
     ) -> Sentence | None:
-        """The sentence at a place, or None when no variant may stand there."""
+        """The sentence at a place, or None when no variant may stand there. Variants `prefer` likes come
+        first (a paragraph that takes up its heading's words), in the seeded order among themselves."""
         fits, bind = fits or self.fits, bind or {}
         self.fits_at[place], self.bind_at[place] = fits, bind
         if place in self.fixed:
@@ -99,6 +101,8 @@ class Picker:
                 return self._take(v, slot, place, bind, heading, flags, check=False)
         candidates = [v for v in self.banks.variants(slot) if fits(v) and self.eligible(v, bind)]
         ordered = self.order(slot, place, candidates)
+        if prefer is not None:
+            ordered = [v for v in ordered if prefer(v)] + [v for v in ordered if not prefer(v)]
         before = self.avoided
         for v in ordered:
             if id(v) in self.used or id(v) in self._reserved:

@@ -45,6 +45,7 @@ class SectionSpec:
     direction: str = ""  # "" : the programme's
     moment: str = ""  # "" : the type's
     rules: bool = False  # takes the rules that no other section's topics take
+    slots: str = ""  # the type whose <type>.<key>.heading/intro/close slots it uses ("": its own)
 
 
 @dataclass(frozen=True)
@@ -228,4 +229,5 @@ def _section(s: dict[str, Any]) -> SectionSpec:
         direction=str(s.get("direction", "")),
         moment=str(s.get("moment", "")),
         rules=bool(s.get("rules", False)),
+        slots=str(s.get("slots", "")),
     )

@@ -17,6 +17,7 @@ GRAM = 8  # a "phrase": eight Han characters in a row; no phrase twice in a draf
 FRESH_GRAM = 12  # a sentence of an office's earlier speech: twelve Han characters in a row
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
 _SPLIT = re.compile(f"({DATA_OPEN}.*?{DATA_CLOSE})", re.S)
+_DOUBLED = re.compile(r"(工作|锻炼|干部)\1")  # 考核工作 + 工作: a word's name ending where the bank adds it
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
@@ -66,9 +67,9 @@ def to_sentence(rendered: str, slot: str, source: str, **flags: Any) -> Sentence
             text.append(value)
         else:
             text.append(part.translate(_ASCII_PUNCT).replace(" ", ""))
-    return Sentence("".join(text).strip(), slot, source, data=tuple(data), **flags)
+    return Sentence(_DOUBLED.sub(r"\1", "".join(text).strip()), slot, source, data=tuple(data), **flags)
 
 
 @functools.lru_cache(maxsize=16384)
 def _plain_text(rendered: str) -> str:
-    return rendered.translate(_ASCII_PUNCT).replace(" ", "").strip()
+    return _DOUBLED.sub(r"\1", rendered.translate(_ASCII_PUNCT).replace(" ", "").strip())

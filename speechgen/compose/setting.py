@@ -57,6 +57,11 @@ class Lexicon:
         return {name for name, words in getattr(self, table).items() if any(w in text for w in words)}
 
 
+def concepts_in(text: str, concepts: dict[str, list[str]]) -> set[str]:
+    """The concepts (lexicon.yaml, "concepts") whose words a text says."""
+    return {c for c, words in concepts.items() if any(w in text for w in words)}
+
+
 @functools.lru_cache(maxsize=4)
 def load_lexicon(path: Path | None = None) -> Lexicon:
     path = path or banks_dir() / "lexicon.yaml"

@@ -97,7 +97,9 @@ def plan_section(
     seed: int,
     extra: int = 0,
 ) -> SectionPlan:
-    ctx = Context(base.setting, base.style, spec.direction or base.direction, spec.moment or base.moment)
+    # a split section's heading and intro speak to both groups; its units to one group each
+    direction = base.direction if spec.direction in ("", "split") else spec.direction
+    ctx = Context(base.setting, base.style, direction, spec.moment or base.moment)
     plan = SectionPlan(spec, ctx)
     facts = list(spec.facts)
     rules = FactSpec("program.rules")
@@ -138,7 +140,7 @@ def plan_section(
         _, unit = rng.choices(options, weights=weights)[0]
         chosen.append(UnitUse(unit, here))
     order = {t: i for i, t in enumerate(spec.topics)}
-    if spec.direction != "split":
-        chosen.sort(key=lambda u: order.get(u.unit.topic, 99))
+    group = {"down": 0, "up": 1}  # a split section speaks to those going down, then to those coming up
+    chosen.sort(key=lambda u: (group.get(u.ctx.direction, 0), order.get(u.unit.topic, 99)))
     plan.uses.extend(chosen)
     return plan

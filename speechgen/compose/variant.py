@@ -79,6 +79,14 @@ def tags_fit(tags: Tags, ctx: Context) -> bool:
     )
 
 
+def misfits(tags: Tags, ctx: Context) -> tuple[str, ...]:
+    """The tags that keep a variant out of this context, in TAG_KEYS order (empty: it fits).
+
+    Each tag is judged alone by ``tags_fit`` itself (an untagged field always fits), so the explanation
+    can never disagree with the choice."""
+    return tuple(k for k in TAG_KEYS if getattr(tags, k) and not tags_fit(Tags(**{k: getattr(tags, k)}), ctx))
+
+
 @dataclass(eq=False)
 class Variant:
     """One way of saying a slot's sentence, with where it was written."""

@@ -241,6 +241,27 @@ def fallback_warning(layout: Layout) -> str | None:
     return f"warning: the PDF uses stand-in fonts: {pairs} (speechgen fonts lists what to install)"
 
 
+def where_fonts_go(system: str | None = None) -> str:
+    """Where this kind of system keeps the fonts every program sees, and what stands in on 信创 Linux."""
+    import platform
+
+    system = system or platform.system()
+    if system == "Windows":
+        return (
+            r"On Windows the official faces go in C:\Windows\Fonts: right-click each .ttf, 为所有用户安装 "
+            r"(Install for all users); fonts installed for one user only "
+            r"(%LOCALAPPDATA%\Microsoft\Windows\Fonts) are missed by some programs."
+        )
+    if system == "Darwin":
+        return "On macOS open each font file in Font Book and click Install."
+    return (
+        "On Linux (UOS, Kylin …) the official faces go in /usr/local/share/fonts (all users) or "
+        "~/.local/share/fonts; then run fc-cache -f. UOS and Kylin ship the CESI faces "
+        "(/usr/share/fonts/fonts-cesi: CESI仿宋-GB2312, CESI楷体-GB2312, CESI小标宋-GB2312, CESI黑体-GB2312, "
+        "CESI宋体-GB2312); the PDF takes them where the official ones are missing."
+    )
+
+
 def format_report(layout: Layout) -> str:
     """The report `speechgen fonts` prints: one block a face, then what to do about the missing ones."""
     rows = report(layout)
@@ -258,6 +279,7 @@ def format_report(layout: Layout) -> str:
             f"{len(missing)} of {len(rows)} faces missing: {', '.join(missing)}. Install the office's fonts "
             "(docs/fonts.md says how); until then Word and WPS show their fallbacks and the PDF its stand-ins."
         )
+        lines.append(where_fonts_go())
         free = [r.pdf for r in rows if not r.installed and "no stand-in installed" in r.pdf]
         if free:
             packages = " ".join(sorted(set(FREE_FACES.values())))

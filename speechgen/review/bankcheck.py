@@ -20,6 +20,7 @@ from jinja2 import TemplateError
 from speechgen.compose.bankfile import read_bank_file
 from speechgen.compose.banks import BankSet, all_files, available_styles, load_banks, shared_environment
 from speechgen.compose.composer import Composer, template_environment
+from speechgen.compose.jinjaenv import substitute
 from speechgen.compose.plan import FAMILIES, Plan, SectionSpec, load_catalogue
 from speechgen.compose.setting import Setting, load_lexicon, words_for
 from speechgen.compose.variables import variables
@@ -41,8 +42,12 @@ POOL_ROLES = ("heading", "lead", "reason", "demand")
 __all__ = ["BankFinding", "check_banks", "reachable_slots"]
 
 
-def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = ()) -> list[BankFinding]:
-    findings = _file_findings(user_dirs)
+def check_banks(
+    user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = (), only: Sequence[Path] | None = None
+) -> list[BankFinding]:
+    """Every finding; with `only`, the files are checked one by one only in those folders (the layered
+    checks still see every layer)."""
+    findings = _file_findings(user_dirs, only)
     templates = tuple(template_dirs)
     for style in available_styles(user_dirs):
         try:
@@ -57,10 +62,12 @@ def check_banks(user_dirs: Sequence[Path] = (), template_dirs: Sequence[Path] = 
 # -- each file on its own -----------------------------------------------------------------------------
 
 
-def _file_findings(user_dirs: Sequence[Path]) -> list[BankFinding]:
+def _file_findings(user_dirs: Sequence[Path], only: Sequence[Path] | None = None) -> list[BankFinding]:
     findings: list[BankFinding] = []
     env = shared_environment()
     for path in all_files(user_dirs):
+        if only is not None and not any(path.is_relative_to(d) for d in only):
+            continue
         problems: list[Problem] = []
         try:
             _, entries, _ = read_bank_file(path, env, problems)
@@ -83,6 +90,8 @@ def _render_findings(v: Variant) -> list[BankFinding]:
     if "{" not in v.text:
         return []
     values = _sample_values() | {"item": "示例事项", "items": ["示例事项"]}
+    if substitute(v.text, values) is not None:
+        return []  # the common form: fields and the project's filters, rendered without Jinja
     try:
         shared_environment().from_string(v.text).render(values)
     except (TemplateError, TypeError, ValueError, AttributeError) as exc:
@@ -118,9 +127,19 @@ def _sample_values() -> dict[str, Any]:
 # -- the layered banks of a style ---------------------------------------------------------------------
 
 
+_REACHED: dict[
+    tuple[str, int, tuple[Path, ...]], tuple[BankSet, set[str]]
+] = {}  # holds the bank set: its id stays its own
+
+
 def reachable_slots(meeting_type: str, banks: BankSet, template_dirs: Sequence[Path] = ()) -> set[str]:
-    """Every slot a type's template and outlines can call, units' roles aside."""
-    return _reach(meeting_type, banks, tuple(template_dirs))
+    """Every slot a type's template and outlines can call, units' roles aside (once per bank set)."""
+    key = (meeting_type, id(banks), tuple(template_dirs))
+    if key not in _REACHED:
+        if len(_REACHED) > 64:
+            _REACHED.clear()
+        _REACHED[key] = (banks, _reach(meeting_type, banks, tuple(template_dirs)))
+    return _REACHED[key][1]
 
 
 def _reach(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> set[str]:
@@ -145,7 +164,7 @@ def _probe_event(meeting_type: str) -> Event:
         "meeting.level": "县",
         "speaker.title": "职务",
         "meeting.before_speech": ("议程",),
-        "meeting.after_speech": ("议程",),
+        "meeting.after_speech": ("领导作重要讲话",),
         "meeting.leaders_present": ("领导",),
     }
     return Event(meeting_type, facts)
@@ -172,7 +191,8 @@ def _layer_findings(banks: BankSet, template_dirs: tuple[Path, ...]) -> list[Ban
     for slot, variants in banks.slots.items():
         if slot in known or not variants:
             continue
-        close = difflib.get_close_matches(slot, sorted(known), n=1, cutoff=0.75)
+        near = sorted(k for k in known if k.split(".")[0] == slot.split(".")[0]) or sorted(known)
+        close = difflib.get_close_matches(slot, near, n=1, cutoff=0.75)
         hint = f'; did you mean "{close[0]}"?' if close else "; no template or unit asks for it"
         out.append(BankFinding("error", variants[0].where, slot, f"no template or unit uses this slot{hint}"))
     catalogue = load_catalogue(template_dirs)
@@ -240,29 +260,36 @@ def _coverage_findings(banks: BankSet, style: str, template_dirs: tuple[Path, ..
 
 
 def _section_coverage(banks: BankSet, section: SectionSpec, meeting_type: str, base: Context, label: str, note) -> None:  # noqa: ANN001
-    directions = ["down", "up"] if section.direction == "split" else [section.direction or base.direction]
-    for direction in directions:
-        ctx = Context(base.setting, base.style, direction, section.moment or base.moment)
-        for part in ("heading", "intro"):
-            slot = f"{meeting_type}.{section.key}.{part}"
-            fit = [v for v in banks.variants(slot) if tags_fit(v.tags, ctx)]
-            note(slot, "slot", len(fit), fit[0].where if fit else _first_where(banks, slot), f"{label}/{section.key}")
-        for topic in section.topics:
-            if topic == "selection" and base.setting.selected:
-                continue
-            units = [u for u in banks.units_of(topic) if not u.facts and tags_fit(u.tags, ctx)]
-            where = f"{units[0].file}:{units[0].line}" if units else "(no bank)"
-            note(f"topic {topic}", "topic", len(units), where, f"{label}/{section.key}")
-            for role in POOL_ROLES:
-                pool = [v for u in units for v in banks.variants(u.slot(role)) if tags_fit(v.tags, ctx)]
-                if units:
-                    note(f"topic {topic} {role}", "pool", len(pool), where, f"{label}/{section.key}")
+    moment = section.moment or base.moment
+    direction = base.direction if section.direction in ("", "split") else section.direction
+    ctx = Context(base.setting, base.style, direction, moment)
+    where_label = f"{label}/{section.key}"
+    for part in ("heading", "intro", "close"):
+        slot = f"{section.slots or meeting_type}.{section.key}.{part}"
+        if part == "close" and not banks.variants(slot):
+            continue  # a section's closing line is optional
+        fit = [v for v in banks.variants(slot) if tags_fit(v.tags, ctx)]
+        note(slot, "slot", len(fit), fit[0].where if fit else _first_where(banks, slot), where_label)
+    directions = ["down", "up"] if section.direction == "split" else [direction]
+    contexts = [Context(base.setting, base.style, d, moment) for d in directions]
+    for topic in section.topics:
+        if topic == "selection" and base.setting.selected:
+            continue
+        fitting = [(u, c) for u in banks.units_of(topic) for c in contexts if not u.facts and tags_fit(u.tags, c)]
+        where = f"{fitting[0][0].file}:{fitting[0][0].line}" if fitting else "(no bank)"
+        note(f"topic {topic}", "topic", len(fitting), where, where_label)
+        for role in POOL_ROLES:
+            pool = [v for u, c in fitting for v in banks.variants(u.slot(role)) if tags_fit(v.tags, c)]
+            if fitting:
+                note(f"topic {topic} {role}", "pool", len(pool), where, where_label)
 
 
 def _skeleton_slots(meeting_type: str, banks: BankSet, template_dirs: tuple[Path, ...]) -> list[str]:
     """The opening and closing slots of a type (the sections' slots are counted per section)."""
     called = reachable_slots(meeting_type, banks, template_dirs)
-    return sorted(s for s in called if not s.endswith((".heading", ".intro")) and banks.variants(s) is not None)
+    return sorted(
+        s for s in called if not s.endswith((".heading", ".intro", ".close")) and banks.variants(s) is not None
+    )
 
 
 def _first_where(banks: BankSet, slot: str) -> str:

@@ -9,6 +9,7 @@ import difflib
 import functools
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,15 +100,26 @@ def duplicate_findings(slot: str, variants: list[Variant]) -> list[BankFinding]:
     out: list[BankFinding] = []
     folded = [fold(v.text) for v in variants]
     plain = [plain_text(v) for v in variants]
+    counts = [Counter(p) for p in plain]
     for i, a in enumerate(variants):
         for j in range(i + 1, len(variants)):
             b = variants[j]
             if folded[i] == folded[j]:
                 what = "duplicate of" if a.text == b.text else "the same, but for punctuation or spacing, as"
                 out.append(BankFinding("error", b.where, slot, f"{what} the variant at {a.where}"))
-            elif len(plain[i]) >= 20 and difflib.SequenceMatcher(None, plain[i], plain[j]).ratio() > 0.8:
+            elif len(plain[i]) >= 20 and _similar(plain[i], plain[j], counts[i], counts[j]):
                 out.append(BankFinding("warning", b.where, slot, f"nearly the same as the variant at {a.where}"))
     return out
+
+
+def _similar(a: str, b: str, ca: Counter[str], cb: Counter[str]) -> bool:
+    """Nearly the same text: the cheap upper bounds first (most pairs differ at a glance)."""
+    total = len(a) + len(b)
+    if 2 * min(len(a), len(b)) / total <= 0.8:
+        return False
+    if 2 * sum((ca & cb).values()) / total <= 0.8:  # difflib's quick_ratio, on counts made once
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() > 0.8
 
 
 def unit_findings(unit: Unit, variants: dict[str, list[Variant]], builtin: bool) -> list[BankFinding]:

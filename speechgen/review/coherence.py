@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from speechgen.compose.setting import concepts_in
 from speechgen.draft import HEADING1, HEADING2, Draft
 from speechgen.event.model import Event
 
@@ -28,10 +29,6 @@ class Hit:
     message: str
     index: int  # 0-based into the lines
     excerpt: str
-
-
-def concepts_in(text: str, concepts: dict[str, list[str]]) -> set[str]:
-    return {c for c, words in concepts.items() if any(w in text for w in words)}
 
 
 def _level(kind: str, text: str) -> int:

@@ -23,7 +23,16 @@ from speechgen.errors import OutputError
 
 TMP_PREFIX = ".speechgen-tmp-"
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
-_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+# Names Windows gives to devices, in any case and with any extension (NUL.docx is the null device too).
+_RESERVED = {
+    "CON",
+    "PRN",
+    "AUX",
+    "NUL",
+    "CONIN$",
+    "CONOUT$",
+    *(f"{port}{n}" for port in ("COM", "LPT") for n in (*"0123456789", "¹", "²", "³")),
+}
 MAX_NAME = 120  # characters of the stem
 MAX_NAME_BYTES = 200  # UTF-8 bytes of the stem: room for "-12345" and the extension within 255
 KNOWN_EXTS = (".docx", ".md", ".txt", ".json", ".pdf")
@@ -50,9 +59,14 @@ def safe_name(name: str, ext: str) -> str:
             stem = stem[: -len(known)]
             break
     stem = _truncate(stem.strip(" ."), MAX_NAME, MAX_NAME_BYTES).rstrip(" .") or "speech"
-    if stem.upper().split(".")[0] in _RESERVED:
+    if reserved_on_windows(stem):
         stem = "_" + stem
     return f"{stem}.{ext}"
+
+
+def reserved_on_windows(stem: str) -> bool:
+    """Whether Windows takes stem (or stem.anything) for a device: CON, nul, COM1, LPT², CONIN$ …"""
+    return stem.split(".")[0].rstrip(" ").upper() in _RESERVED
 
 
 def _truncate(text: str, chars: int, max_bytes: int) -> str:
@@ -85,8 +99,9 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
     On Linux the data goes into an unnamed file (O_TMPFILE) that only gets a name
     once complete, so even a kill -9 leaves no temporary behind; elsewhere a
     hidden temporary in the same folder is renamed into place. A link at path is
-    replaced, never followed. sync=False skips the fsync: the file is still
-    complete or absent after a kill, but not guaranteed to survive a power cut.
+    replaced, never followed. sync=False skips the fsyncs (of the file, and of
+    the folder its name is in): the file is still complete or absent after a
+    kill, but not guaranteed to survive a power cut.
     """
     folder = path.parent
     if path.is_dir():
@@ -96,15 +111,38 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
     if not folder.is_dir():
         raise OutputError(f"{folder}: no such folder")
     try:
+        written = False
         if hasattr(os, "O_TMPFILE"):
             try:
                 _write_unnamed(path, data, force, sync)
-                return
+                written = True
             except _NoTmpfile:
                 pass
-        _write_named(path, data, force, sync)
+        if not written:
+            _write_named(path, data, force, sync)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if sync:
+        sync_folder(folder)
+
+
+def sync_folder(folder: Path) -> bool:
+    """Make a new name in folder survive a power cut (fsync of the folder, POSIX); whether that was done.
+
+    Windows cannot open a folder as a file (NTFS journals the rename itself), and some file systems refuse
+    to sync one: the file is complete and named either way, so that is not an error.
+    """
+    try:
+        fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return False
+    try:
+        os.fsync(fd)
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 class _NoTmpfile(Exception):
@@ -206,16 +244,24 @@ def clean_stale_temporaries(folder: Path, pids: Iterable[int] | None = None) -> 
             p.unlink()
 
 
-def _abandoned(path: Path, owner: str) -> bool:
-    if owner.isdigit() and os.name == "posix":
-        try:
-            os.kill(int(owner), 0)
-        except ProcessLookupError:
-            return True
-        except PermissionError:
-            return False
-        return False
+def process_alive(pid: int) -> bool | None:
+    """Whether process pid runs; None where that cannot be told without harm (on Windows os.kill ends it)."""
+    if os.name != "posix":
+        return None
     try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: it runs, as another user
+        return True
+    return True
+
+
+def _abandoned(path: Path, owner: str) -> bool:
+    alive = process_alive(int(owner)) if owner.isdigit() else None
+    if alive is not None:
+        return not alive
+    try:  # the writer cannot be asked: a temporary untouched for an hour is taken to be abandoned
         return time.time() - path.lstat().st_mtime > STALE_AFTER
     except OSError:
         return False

@@ -26,6 +26,7 @@ from typing import Any
 from speechgen.errors import SpeechgenError
 from speechgen.run.inputs import Job
 from speechgen.run.job import BatchSettings, Outcome, draft_job, run_job
+from speechgen.run.signals import group_signals
 
 IN_FLIGHT_PER_WORKER = 4
 
@@ -121,17 +122,24 @@ def warm_up(settings: BatchSettings) -> None:
         docx_warm_up(settings.render.layout)
 
 
-def init_worker(settings: BatchSettings) -> None:
+def init_worker(settings: BatchSettings | None) -> None:
+    """In each worker: leave the console's signals to the parent, and die with it."""
     from speechgen.compose.banks import check_files_once
 
     check_files_once()  # a worker lives for one batch: its bank files are checked once
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group; the parent decides
+    for signum in group_signals():  # Ctrl-C, Ctrl-Break, a closed terminal reach the whole group
+        signal.signal(signum, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
     _die_with_parent()
 
 
 def _die_with_parent() -> None:
-    """A worker whose parent is killed (even with SIGKILL) must not live on holding the parent's pipes."""
+    """A worker whose parent is killed (even with SIGKILL) must not live on holding the parent's pipes.
+
+    Linux: the kernel kills it (PR_SET_PDEATHSIG). Elsewhere, or where prctl cannot be called, a thread waits
+    on the parent's sentinel that multiprocessing gives every child (a process handle on Windows, a pipe
+    that closes on POSIX) and ends the worker when it fires.
+    """
     parent = os.getppid()
     if sys.platform == "linux":
         with contextlib.suppress(Exception):
@@ -142,13 +150,17 @@ def _die_with_parent() -> None:
                 if os.getppid() != parent:  # the parent died before the call
                     os._exit(1)
                 return
-    watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True)
+    watcher = threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="speechgen-parent-watch")
     watcher.start()
 
 
 def _watch_parent(parent: int) -> None:
-    import time
+    process = mp.parent_process()
+    if process is not None:
+        process.join()  # returns once the parent is gone
+    else:  # not started by multiprocessing: poll (on POSIX an orphan's parent id changes)
+        import time
 
-    while os.getppid() == parent:
-        time.sleep(0.5)
+        while os.getppid() == parent:
+            time.sleep(0.5)
     os._exit(1)
