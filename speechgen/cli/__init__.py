@@ -100,12 +100,13 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from speechgen.cli import banks, bundle, draft, fonts
+    from speechgen.cli import banks, bundle, draft, fonts, serve
 
     for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks, fonts.fonts):
         main.add_command(command)
     for command in (bundle.bundle, bundle.shortcut):
         main.add_command(command)
+    main.add_command(serve.serve)
 
 
 _register()

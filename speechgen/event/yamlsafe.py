@@ -79,7 +79,7 @@ def read_text(path: Path, display: str | None = None) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)")])
+            raise too_big(size, name)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(name, "no such file")]) from None
@@ -87,6 +87,17 @@ def read_text(path: Path, display: str | None = None) -> str:
         raise InputError([Problem(name, "is a folder, not a file")]) from None
     except OSError as exc:
         raise InputError([Problem(name, f"cannot read file: {exc.strerror or exc}")]) from None
+    return decode(raw, name)
+
+
+def too_big(size: int, name: str) -> InputError:
+    return InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)")])
+
+
+def text_of(raw: bytes, name: str) -> str:
+    """The text of a file's bytes (an upload), with the limits and the encoding rules of read_text."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_big(len(raw), name)
     return decode(raw, name)
 
 
