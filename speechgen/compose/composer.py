@@ -28,7 +28,7 @@ from speechgen.compose.rhythm import PER_THOUSAND, parallel, prohibitions
 from speechgen.compose.setting import Lexicon, Setting, concepts_in
 from speechgen.compose.units import SectionPlan, UnitUse, plan_section
 from speechgen.compose.variables import present, variables, vocabulary_words
-from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
+from speechgen.compose.variant import OPTIONAL_ROLES, Context, Unit, tags_fit
 from speechgen.draft import COUNT_MARK, Sentence, han_runs, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event
@@ -139,7 +139,9 @@ class Composer:
             return Emitted("")
         self._section = key
         extra = round((self.scale - 1.0) / 0.3)  # a longer speech: one more unit a section for every step
-        plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
+        plan = plan_section(
+            spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra, self._fresh
+        )
         self.planned[key] = plan
         slot = f"{spec.slots or self.event.type}.{key}"
         out = [self._emit(f"{slot}.heading", tree.SECTION, ctx=plan.ctx, heading=True, key=key)]
@@ -194,6 +196,15 @@ class Composer:
         if body and use.items:
             self.used_items.setdefault(use.source, set()).update(use.items)
         return body
+
+    def _fresh(self, unit: Unit) -> float:
+        """The share of a unit's headings earlier drafts of the office have not said (1.0 without history)."""
+        if not self.plan.avoid:
+            return 1.0
+        heads = self.banks.variants(unit.slot("heading"))
+        if not heads:
+            return 1.0
+        return sum(not self.picker.said_before(v.text, v.text) for v in heads) / len(heads)
 
     def _shape(self, use: UnitUse) -> tuple[str, ...]:
         """The roles a unit's paragraph says. Points of one section do not all take the same course

@@ -112,9 +112,13 @@ def composition(event: Event, plan: Plan, banks: BankSet, setting: Setting | Non
     best: tuple[float, Draft, Composer] | None = None
     scales = iter(SCALES)
     scale = next(scales)
+    longest = 0  # the longest a draft has come so far: a step that adds nothing ends the search
     while True:
         draft, composer = compose_once(event, plan, banks, points, setting, lexicon, scale)
         lo, hi = tree.length_range(draft)
+        if scale > 1.0 and hi <= longest:
+            break  # the banks hold no more points for these sections
+        longest = max(longest, hi)
         miss = max(lo - plan.target, plan.target - hi, 0) / plan.target
         if best is None or miss < best[0]:
             best = (miss, draft, composer)

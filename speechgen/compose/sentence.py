@@ -17,7 +17,7 @@ GRAM = 8  # a "phrase": eight Han characters in a row; no phrase twice in a draf
 FRESH_GRAM = 12  # a sentence of an office's earlier speech: twelve Han characters in a row
 _DATA = re.compile(f"{DATA_OPEN}(.*?){DATA_CLOSE}", re.S)
 _SPLIT = re.compile(f"({DATA_OPEN}.*?{DATA_CLOSE})", re.S)
-_DOUBLED = re.compile(r"(工作|锻炼|干部)\1")  # 考核工作 + 工作: a word's name ending where the bank adds it
+_DOUBLED = re.compile(r"(党外干部|工作|锻炼|干部)\1")  # 考核工作 + 工作: a word's name ending where the bank adds it
 _ASCII_PUNCT = str.maketrans({",": "，", ";": "；", ":": "：", "!": "！", "?": "？", "(": "（", ")": "）"})
 
 
@@ -49,7 +49,7 @@ def said_sentences(text: str) -> set[str]:
     compared without their 一是/二是 (as the avoid set holds them, marked)."""
     out = set()
     for piece in _SENTENCES.split(text):
-        piece = _ENUMERATION.sub("", piece.strip())
+        piece = _ENUMERATION.sub("", piece.strip()).rstrip("。！？；")  # an item's lead gets its 。 later
         if han_count(piece) >= FRESH_GRAM:
             out.add(SENTENCE_MARK + piece)
     return out
