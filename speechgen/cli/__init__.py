@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from typing import Any
 
 import click
@@ -81,6 +80,8 @@ class SpeechgenCLI(click.Group):
             ctx.exit(130)
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             say(f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
             ctx.exit(1)

@@ -7,8 +7,11 @@ A later layer extends a slot or, with ``mode: replace``, replaces it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
-from collections.abc import Iterable, Sequence
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ DEFAULT_STYLE = "formal"
 COMMON_GRAM_USES = 20  # a four-character run in this many variants is common wording
 NOT_BANKS = frozenset({"lexicon.yaml"})  # files in a bank folder that hold no slots
 __all__ = ["DERIVED", "DEFAULT_STYLE", "BankSet", "Unit", "Variant", "load_banks", "available_styles"]
+_checked = threading.local()  # .sets: bank sets whose files were checked in this scope (a batch), else None
 
 
 @dataclass
@@ -38,12 +42,17 @@ class BankSet:
     files: tuple[str, ...] = ()
     units: dict[str, Unit] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # about the banks themselves (an empty file skipped)
+    _by_topic: dict[str, list[Unit]] | None = field(default=None, repr=False, compare=False)
 
     def variants(self, slot: str) -> list[Variant]:
         return self.slots.get(slot, [])
 
     def units_of(self, topic: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.topic == topic]
+        if self._by_topic is None:  # built on first use: a section plan asks once a topic a unit
+            self._by_topic = {}
+            for u in self.units.values():
+                self._by_topic.setdefault(u.topic, []).append(u)
+        return list(self._by_topic.get(topic, ()))
 
     @functools.cached_property
     def common_grams(self) -> frozenset[str]:
@@ -135,7 +144,12 @@ def _from_json(data: dict[str, Any]) -> BankSet:
 
 
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
-    """The bank set for a style, reused across drafts while no file changes."""
+    """The bank set for a style, reused across drafts while no file changes (inside files_checked_once,
+    the files are listed and checked the first time only)."""
+    sets = getattr(_checked, "sets", None)
+    scope_key = (style, tuple(user_dirs), os.getcwd())
+    if sets is not None and scope_key in sets:
+        return sets[scope_key]
     styles = available_styles(user_dirs)
     if style not in styles:
         raise ConfigError(f'unknown style "{style}"; available styles: {", ".join(styles)}')
@@ -145,7 +159,29 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     stamp = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files) + (
         (str(working_folder()), 0, 0),
     )
-    return _load_cached(style, tuple(user_dirs), stamp)
+    banks = _load_cached(style, tuple(user_dirs), stamp)
+    if sets is not None:
+        sets[scope_key] = banks
+    return banks
+
+
+@contextlib.contextmanager
+def files_checked_once() -> Iterator[None]:
+    """A scope (a batch) in which each style's bank files are listed and checked once, not for every
+    draft: an edit made meanwhile is read by the next run. Per thread; a scope inside a scope is the outer one."""
+    if getattr(_checked, "sets", None) is not None:
+        yield
+        return
+    check_files_once()
+    try:
+        yield
+    finally:
+        _checked.sets = None
+
+
+def check_files_once() -> None:
+    """From now on, in this thread, check each style's bank files once (a batch's worker process)."""
+    _checked.sets = {}
 
 
 def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:

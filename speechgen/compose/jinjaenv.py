@@ -34,6 +34,7 @@ from speechgen.compose.budget import (
 )
 from speechgen.compose.loader import FolderLoader
 from speechgen.errors import SpeechgenError
+from speechgen.compose.templatecache import template_cache
 from speechgen.event.numerals import to_chinese
 from speechgen.resources import templates_dir
 
@@ -208,6 +209,7 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
             lstrip_blocks=True,
             finalize=mark_data,
             keep_trailing_newline=False,
+            bytecode_cache=template_cache(),  # compiled templates kept between runs
         )
         self.filters["cn"] = _cn
         self.filters["join_cn"] = join_cn

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from speechgen import api
+from speechgen.compose.banks import files_checked_once
 from speechgen.errors import ConfigError, OutputError
 from speechgen.run.archive import check_archive, write_archive
 from speechgen.run.fresh import fresh_drafts
@@ -58,11 +59,12 @@ class Batch:
         named = Namer(s.folder, s.fmt, reserved=_report_name(s)).assign(read_inputs(self.inputs, sheet=s.sheet))
         history = s.render.history
         jobs = fresh_drafts(named, s, api.history(history) if history else frozenset())
-        if s.jobs > 1:
-            with Pool(s, s.jobs) as pool:
-                yield from self._until_stopped(pool.results(jobs, self.cancel), pool.drain)
-        else:
-            yield from self._until_stopped((run_job(job, s) for job in jobs if not self.cancel.is_set()), list)
+        with files_checked_once():  # bank files are checked once a batch, not once a draft
+            if s.jobs > 1:
+                with Pool(s, s.jobs) as pool:
+                    yield from self._until_stopped(pool.results(jobs, self.cancel), pool.drain)
+            else:
+                yield from self._until_stopped((run_job(job, s) for job in jobs if not self.cancel.is_set()), list)
 
     def _until_stopped(self, results: Iterator[Outcome], drain) -> Iterator[Outcome]:  # noqa: ANN001
         for outcome in results:

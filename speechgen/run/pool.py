@@ -209,6 +209,9 @@ def warm_up(settings: BatchSettings) -> None:
 
 def init_worker(settings: BatchSettings | None, parent: int | None = None) -> None:
     """In each worker: leave the console's signals to the parent, stop when told to, and die with it."""
+    from speechgen.compose.banks import check_files_once
+
+    check_files_once()  # a worker lives for one batch: its bank files are checked once
     for signum in group_signals():  # Ctrl-C, Ctrl-Break, a closed terminal reach the whole group
         signal.signal(signum, signal.SIG_IGN)
     # not the parent's handler, inherited through fork: a worker told to stop stops (the pool itself ends
