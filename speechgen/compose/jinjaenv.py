@@ -33,8 +33,8 @@ from speechgen.compose.budget import (
     too_big,
 )
 from speechgen.compose.loader import FolderLoader
-from speechgen.errors import SpeechgenError
 from speechgen.compose.templatecache import template_cache
+from speechgen.errors import SpeechgenError
 from speechgen.event.numerals import to_chinese
 from speechgen.resources import templates_dir
 
