@@ -5,15 +5,32 @@ fails fast instead of eating the machine), and its peak memory read back from th
 from __future__ import annotations
 
 import os
-import resource
+import signal
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 SPEECHGEN = [sys.executable, "-m", "speechgen"]
+LAUNCHER = """
+import os, resource, signal, sys
+limit, report, argv = int(sys.argv[1]), sys.argv[2], sys.argv[3:]
+pid = os.fork()
+if pid == 0:
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        os.execvp(argv[0], argv)
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(report, "w") as f:
+    f.write(str(usage.ru_maxrss))
+if os.WIFSIGNALED(status):
+    signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+    os.kill(os.getpid(), os.WTERMSIG(status))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
 
 
 @dataclass
@@ -32,37 +49,29 @@ def run(
     env: dict[str, str] | None = None,
     command: list[str] | None = None,
 ) -> Run:
-    """speechgen args in cwd; killed after timeout seconds, refused memory past memory_mb of address space."""
+    """speechgen args in cwd; killed after timeout seconds, refused memory past memory_mb of address space.
 
-    def limit() -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_mb * 2**20, memory_mb * 2**20))
-
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+    The command runs under a small launcher process: Linux keeps a process's peak memory across exec, so a
+    child forked straight from this (large) test process would report the test process's size."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "peak"
         proc = subprocess.Popen(
-            [*(command or SPEECHGEN), *args],
+            [sys.executable, "-c", LAUNCHER, str(memory_mb * 2**20), str(report), *(command or SPEECHGEN), *args],
             cwd=cwd,
             stdin=subprocess.DEVNULL,
             stdout=out,
             stderr=err,
             env={**os.environ, "PYTHONIOENCODING": "utf-8", **(env or {})},
-            preexec_fn=limit,
+            start_new_session=True,
         )
-        deadline = time.monotonic() + timeout
-        status, usage = None, None
-        while True:
-            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.monotonic() > deadline:
-                proc.kill()
-                _, status, usage = os.wait4(proc.pid, 0)
-                status = None
-                break
-            time.sleep(0.02)
-        proc.returncode = 0  # reaped above; keep Popen from waiting again
+        try:
+            proc.wait(timeout=timeout)
+            status: int | None = proc.returncode
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+            status = None
         out.seek(0)
         err.seek(0)
-        code = None if status is None else os.waitstatus_to_exitcode(status)
-        return Run(
-            code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), usage.ru_maxrss / 1024
-        )
+        peak = int(report.read_text()) if report.is_file() and report.read_text().strip() else 0
+        return Run(status, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace"), peak / 1024)

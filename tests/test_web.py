@@ -441,7 +441,7 @@ def test_event_values_are_escaped_in_every_page(app, folder: Path) -> None:
         parsed = soup(response)
         assert [t.get("src") for t in parsed.find_all("script")] in ([], ["/static/htmx.min.js", "/static/app.js"])
         assert parsed.find("img") is None
-        assert "49" not in parsed.get_text()
+        assert "全县49" not in parsed.get_text()  # {{ 7*7 }} shown as written, never evaluated (a seed may hold 49)
         assert not any(a.startswith("on") for el in parsed.find_all(True) for a in el.attrs)
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import zipfile
 from pathlib import Path
 
 from speechgen.errors import InputError, Problem
@@ -107,6 +106,8 @@ MAX_DOCX_PARTS = 2_000
 def checked_zip(path: Path | str, name: str | None = None, what: str = "a Word .docx file") -> bytes:
     """The bytes of a .docx whose parts, unpacked, stay within bounds (a zip bomb is refused before it is
     unpacked: zipfile never inflates a part past the size its header declares)."""
+    import zipfile  # only for the files that are zips: a render needs none of it
+
     shown = name or str(path)
     data = read_limited(path, MAX_DOCX_BYTES, shown)
     import io

@@ -88,7 +88,10 @@ def topic_shifts(lines: Sequence[tuple[str, str]], concepts: dict[str, list[str]
         if len(sentences) < 2:
             continue
         sets = [concepts_in(s, concepts) for s in sentences]
-        first = sets[0] - concepts_in(heading, concepts)
+        promised = concepts_in(heading, concepts)
+        if sets[0] & promised:
+            continue  # it opens on what its heading names: what follows develops that, not something else
+        first = sets[0] - promised
         if not first:
             continue
         for s, found in zip(sentences[1:], sets[1:], strict=False):
