@@ -27,6 +27,26 @@ def _no_user_banks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SPEECHGEN_BANKS", raising=False)
 
 
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert the English source texts unless they ask for Chinese (the default for users)."""
+    from speechgen import i18n
+
+    monkeypatch.setenv("SPEECHGEN_LANG", "en")
+    i18n.reset()
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in: the messages a user with no locale (or a Chinese one) sees."""
+    from speechgen import i18n
+
+    monkeypatch.delenv("SPEECHGEN_LANG", raising=False)
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    i18n.reset()
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
