@@ -20,6 +20,7 @@ from speechgen.event.schema import (
     TYPE_LABELS,
 )
 from speechgen.export import FORMATS
+from speechgen.i18n import _
 
 if TYPE_CHECKING:  # importing them costs start-up time
     from speechgen.run.render import RenderSettings
@@ -32,64 +33,68 @@ def render_options(f: Any) -> Any:
     for option in reversed(
         [
             click.option(
-                "--style", metavar="NAME", help="Bank style: formal (default), warm, concise, or a user style."
+                "--style", metavar="NAME", help=_("Bank style: formal (default), warm, concise, or a user style.")
             ),
             click.option(
                 "--banks",
                 "banks",
                 multiple=True,
                 type=click.Path(path_type=Path),
-                help="A folder of phrase banks layered over the built-in ones (repeatable).",
+                help=_("A folder of phrase banks layered over the built-in ones (repeatable)."),
             ),
             click.option(
                 "--templates",
                 "templates",
                 multiple=True,
                 type=click.Path(path_type=Path),
-                help="A folder of templates searched before the built-in ones (repeatable).",
+                help=_("A folder of templates searched before the built-in ones (repeatable)."),
             ),
-            click.option("--seed", type=int, help="Seed for the choice of phrases (default: from the event)."),
+            click.option("--seed", type=int, help=_("Seed for the choice of phrases (default: from the event).")),
             click.option(
                 "--points",
                 type=click.IntRange(*POINTS_RANGE),
-                help=f"Number of main sections, {POINTS_RANGE[0]}–{POINTS_RANGE[1]}.",
+                help=_("Number of main sections, {POINTS_RANGE}–{POINTS_RANGE2}.").format(
+                    POINTS_RANGE=POINTS_RANGE[0], POINTS_RANGE2=POINTS_RANGE[1]
+                ),
             ),
-            click.option("--length", type=click.IntRange(*LENGTH_RANGE), help="Target length in Han characters."),
-            click.option("--minutes", type=click.FloatRange(*MINUTES_RANGE), help="Target speaking time in minutes."),
+            click.option("--length", type=click.IntRange(*LENGTH_RANGE), help=_("Target length in Han characters.")),
+            click.option(
+                "--minutes", type=click.FloatRange(*MINUTES_RANGE), help=_("Target speaking time in minutes.")
+            ),
             click.option(
                 "--rate",
                 type=click.IntRange(*RATE_RANGE),
                 default=DEFAULT_RATE,
                 show_default=True,
-                help="Characters a minute, for --minutes and the time estimate.",
+                help=_("Characters a minute, for --minutes and the time estimate."),
             ),
-            click.option("--mark-missing", is_flag=True, help="Leave 【待补充：字段】 where a fact is missing."),
-            click.option("--explain", is_flag=True, help="Record the bank line of every sentence."),
+            click.option("--mark-missing", is_flag=True, help=_("Leave 【待补充：字段】 where a fact is missing.")),
+            click.option("--explain", is_flag=True, help=_("Record the bank line of every sentence.")),
             click.option(
-                "--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."
+                "--layout", "layout", type=click.Path(path_type=Path), help=_("YAML overriding fonts, sizes, margins.")
             ),
             click.option(
                 "--reference-docx",
                 "reference",
                 type=click.Path(path_type=Path),
-                help="Take styles and page setup from an office's own .docx.",
+                help=_("Take styles and page setup from an office's own .docx."),
             ),
             click.option(
                 "--title-break",
                 "title_break",
                 multiple=True,
                 metavar="TEXT",
-                help="Break the title after TEXT (repeatable); a | in meeting.name does the same.",
+                help=_("Break the title after TEXT (repeatable); a | in meeting.name does the same."),
             ),
             click.option(
                 "--history",
                 "history",
                 multiple=True,
                 type=click.Path(path_type=Path, exists=True),
-                help="Earlier drafts (files or folders) whose sentences the new draft does not repeat (repeatable).",
+                help=_("Earlier drafts (files or folders) whose sentences the new draft does not repeat (repeatable)."),
             ),
-            click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
-            click.option("--force", is_flag=True, help="Overwrite existing files."),
+            click.option("--strict", is_flag=True, help=_("Treat any check error as fatal: no file is written.")),
+            click.option("--force", is_flag=True, help=_("Overwrite existing files.")),
         ]
     ):
         f = option(f)
@@ -127,15 +132,17 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
     )
 
 
-@click.command()
+@click.command(help=_("Draft the speech for one EVENT file."))
 @click.argument("event", type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", "out", help="Output file, or - for standard output (Markdown unless --format says txt or json)."
+    "-o",
+    "--output",
+    "out",
+    help=_("Output file, or - for standard output (Markdown unless --format says txt or json)."),
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else docx).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help=_("Output format (default: from -o, else docx)."))
 @render_options
 def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
-    """Draft the speech for one EVENT file."""
     from speechgen.run.job import review_lines
     from speechgen.run.render import render_file
 
@@ -144,21 +151,32 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
         sys.stdout.buffer.write(done.data)
         sys.stdout.flush()
     info = done.draft.info
-    say(f"{done.path or '<stdout>'}: {info.han_characters} Han characters, about {info.minutes} minutes")
+    say(
+        _("{value}: {han_characters} Han characters, about {minutes} minutes").format(
+            value=done.path or "<stdout>", han_characters=info.han_characters, minutes=info.minutes
+        )
+    )
     if done.draft.info.avoided or done.draft.info.exhausted:
         ran_out = f"; ran out of fresh wording in: {', '.join(info.exhausted)}" if info.exhausted else ""
-        say(f"history: {info.avoided} variant(s) passed over as said in earlier drafts{ran_out}")
+        say(
+            _("history: {avoided} variant(s) passed over as said in earlier drafts{ran_out}").format(
+                avoided=info.avoided, ran_out=ran_out
+            )
+        )
     for line in review_lines(done.review):
         say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
     for line in done.notes:
         say(line)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every problem; "
+        "exit 1 if any."
+    )
+)
 @click.argument("events", nargs=-1, required=True)
 def validate(events: tuple[str, ...]) -> None:
-    """Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every
-    problem; exit 1 if any."""
     from speechgen.run.inputs import read_inputs
 
     bad = 0
@@ -168,8 +186,8 @@ def validate(events: tuple[str, ...]) -> None:
             say("\n".join(str(p) for p in job.problems))
             continue
         for w in job.event.warnings:
-            say(f"warning: {w}")
-        say(f"{job.label}: ok ({job.event.type})", err=False)
+            say(_("warning: {w}").format(w=w))
+        say(_("{label}: ok ({type})").format(label=job.label, type=job.event.type), err=False)
     if bad:
         sys.exit(1)
 
@@ -192,24 +210,32 @@ class MeetingType(click.ParamType):
         names = [*MEETING_TYPES, *TYPE_LABELS.values()]
         close = difflib.get_close_matches(text, [*names, *TYPE_ALIASES], n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]}?" if close else ""
-        self.fail(f"{text!r} is not a meeting type{hint} Choose from: {type_list()}", param, ctx)
+        self.fail(
+            _("{text!r} is not a meeting type{hint} Choose from: {type_list}").format(
+                text=text, hint=hint, type_list=type_list()
+            ),
+            param,
+            ctx,
+        )
 
 
 def type_list() -> str:
     return ", ".join(f"{TYPE_LABELS[t]} ({t})" for t in MEETING_TYPES)
 
 
-@click.command(epilog=f"TYPE: {type_list()}")
+@click.command(
+    epilog=_("TYPE: {type_list}").format(type_list=type_list()),
+    help=_("Write a commented event file for a meeting TYPE."),
+)
 @click.argument("meeting_type", metavar="TYPE", type=MeetingType())
 @click.option(
-    "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
+    "-o", "--output", "out", type=click.Path(path_type=Path), help=_("File to write (default: standard output).")
 )
 @click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English."
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help=_("Keys in Chinese or English.")
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help=_("Overwrite an existing file."))
 def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
-    """Write a commented event file for a meeting TYPE."""
     from speechgen import api
     from speechgen.run.output import write_atomic
 
@@ -218,22 +244,25 @@ def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
         echo(text, nl=False)
         return
     write_atomic(out, text.encode("utf-8"), force=force)
-    say(f"{out}: written; edit it, then run: speechgen render {out}")
+    say(_("{out}: written; edit it, then run: speechgen render {out}").format(out=out))
 
 
-@click.command()
+@click.command(
+    help=_("Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers.")
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--event", "event_path", type=click.Path(path_type=Path), help="The event file the draft was made from.")
+@click.option(
+    "--event", "event_path", type=click.Path(path_type=Path), help=_("The event file the draft was made from.")
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
     "--banks",
     "banks",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Folders whose checks/formulations.yaml add to the built-in list.",
+    help=_("Folders whose checks/formulations.yaml add to the built-in list."),
 )
 def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tuple[Path, ...]) -> None:
-    """Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers."""
     import json
 
     from speechgen import api
@@ -248,21 +277,32 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
             for f in found:
                 say(f"{path}: {f}", err=False)
             counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
-            say(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info", err=False)
+            say(
+                _("{path}: {counts} error(s), {counts2} warning(s), {counts3} info").format(
+                    path=path, counts=counts["error"], counts2=counts["warning"], counts3=counts["info"]
+                ),
+                err=False,
+            )
     if errors:
         sys.exit(1)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder. A broken "
+        "event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when every "
+        "event was drafted."
+    )
+)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help="Folder for the drafts."
+    "-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help=_("Folder for the drafts.")
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores).")
-@click.option("--fail-fast", is_flag=True, help="Stop at the first event that cannot be drafted.")
-@click.option("--report", type=click.Path(path_type=Path), help="Write a per-event report (.csv or .json).")
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings; the summary only.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help=_("Worker processes (default: the number of cores)."))
+@click.option("--fail-fast", is_flag=True, help=_("Stop at the first event that cannot be drafted."))
+@click.option("--report", type=click.Path(path_type=Path), help=_("Write a per-event report (.csv or .json)."))
+@click.option("--quiet", "-q", is_flag=True, help=_("No progress bar and no warnings; the summary only."))
 @render_options
 def batch(
     inputs: tuple[str, ...],
@@ -274,11 +314,6 @@ def batch(
     quiet: bool,
     **kw: Any,
 ) -> None:
-    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder.
-
-    A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when
-    every event was drafted.
-    """
     from speechgen.run.batch import Batch, BatchSettings, counts
 
     settings = BatchSettings(
@@ -315,8 +350,12 @@ def batch(
     if not quiet:
         for o in outcomes:
             for w in o.warnings:
-                say(f"warning: {o.label}: {w}")
-    say(f"drafted {found['drafted']}, skipped {found['skipped']}, failed {found['failed']}")
+                say(_("warning: {label}: {w}").format(label=o.label, w=w))
+    say(
+        _("drafted {found}, skipped {found2}, failed {found3}").format(
+            found=found["drafted"], found2=found["skipped"], found3=found["failed"]
+        )
+    )
     for status in ("failed", "skipped"):
         for o in outcomes:
             if o.status == status:
@@ -324,10 +363,10 @@ def batch(
                     say(f"skipped: {p}" if status == "skipped" else str(p))
     run.write_report(outcomes)
     if caught:
-        say("batch interrupted: the files written are complete; run again to draft the rest")
+        say(_("batch interrupted: the files written are complete; run again to draft the rest"))
         sys.exit(128 + caught[0])
     if not outcomes:
-        say("no events found in the inputs")
+        say(_("no events found in the inputs"))
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
 
 

@@ -17,6 +17,7 @@ from speechgen.compose.variant import FACT_LISTS, FRONTS, ROLES, TAG_KEYS, UNIT_
 from speechgen.errors import Problem
 from speechgen.event.schema import FIELD_PATHS, MEETING_TYPES
 from speechgen.event.yamlsafe import Node, parse_single, read_text
+from speechgen.i18n import _
 from speechgen.resources import display_path
 
 EVENT_ROOTS = ("meeting", "speaker", "program", "review", "context")
@@ -74,7 +75,7 @@ def read_bank_root(
             continue
         if key == "units":
             if entry.node.kind != "seq":
-                problems.append(Problem(name, "units: expected a list of units", entry.node.line, entry.node.col))
+                problems.append(Problem(name, _("units: expected a list of units"), entry.node.line, entry.node.col))
                 continue
             for node in entry.node.value:
                 found = _read_unit(node, name, env, problems)
@@ -104,15 +105,21 @@ def _read_slot(
         if mode not in ("extend", "replace"):
             where = body["mode"].node
             problems.append(
-                Problem(name, f'mode must be extend or replace, found "{mode}"', where.line, where.col, key)
+                Problem(
+                    name,
+                    _('mode must be extend or replace, found "{mode}"').format(mode=mode),
+                    where.line,
+                    where.col,
+                    key,
+                )
             )
             return None
         if "variants" not in body:
-            problems.append(Problem(name, "a slot mapping needs variants:", node.line, node.col, key))
+            problems.append(Problem(name, _("a slot mapping needs variants:"), node.line, node.col, key))
             return None
         items = body["variants"].node
     if items.kind != "seq":
-        problems.append(Problem(name, "expected a list of variants", items.line, items.col, key))
+        problems.append(Problem(name, _("expected a list of variants"), items.line, items.col, key))
         return None
     variants = [v for item in items.value if (v := read_variant(item, key, name, env, problems))]
     return key, mode, variants
@@ -122,7 +129,7 @@ def _read_unit(
     node: Node, name: str, env: SpeechEnvironment, problems: list[Problem]
 ) -> tuple[Unit, list[tuple[str, list[Variant]]]] | None:
     if node.kind != "map":
-        problems.append(Problem(name, "a unit is a mapping with id, topic, heading and roles", node.line, node.col))
+        problems.append(Problem(name, _("a unit is a mapping with id, topic, heading and roles"), node.line, node.col))
         return None
     body = node.value
     uid = str(body["id"].node.value) if "id" in body else ""
@@ -132,22 +139,32 @@ def _read_unit(
             expected = "id, topic, keys, facts, match, use, heading, " + ", ".join(ROLES) + " and tags"
             problems.append(
                 Problem(
-                    name, f'unknown key "{key}" in a unit; expected {expected}', entry.key_line, entry.key_col, label
+                    name,
+                    _('unknown key "{key}" in a unit; expected {expected}').format(key=key, expected=expected),
+                    entry.key_line,
+                    entry.key_col,
+                    label,
                 )
             )
     if not re.fullmatch(r"[\w.\-]{1,80}", uid) or "topic" not in body:
         problems.append(
-            Problem(name, "a unit needs an id (letters, digits, . and -) and a topic", node.line, node.col, label)
+            Problem(name, _("a unit needs an id (letters, digits, . and -) and a topic"), node.line, node.col, label)
         )
         return None
     topic = str(body["topic"].node.value)
     tags = read_tags(body, name, label, problems)
     facts = str(body["facts"].node.value) if "facts" in body else ""
     if facts and facts not in FACT_LISTS:
-        problems.append(Problem(name, f"facts must be one of {', '.join(FACT_LISTS)}", node.line, node.col, label))
+        problems.append(
+            Problem(
+                name, _("facts must be one of {join}").format(join=", ".join(FACT_LISTS)), node.line, node.col, label
+            )
+        )
     use = str(body["use"].node.value) if "use" in body else ""
     if use and use not in USES:
-        problems.append(Problem(name, f"use must be one of {', '.join(USES)}", node.line, node.col, label))
+        problems.append(
+            Problem(name, _("use must be one of {join}").format(join=", ".join(USES)), node.line, node.col, label)
+        )
     match = _words(body.get("match"), name, label, problems)
     unit = Unit(
         uid,
@@ -169,12 +186,20 @@ def _read_unit(
         items = body[role].node
         slot = unit.slot(role)
         if items.kind != "seq":
-            problems.append(Problem(name, "expected a list of variants", items.line, items.col, slot))
+            problems.append(Problem(name, _("expected a list of variants"), items.line, items.col, slot))
             continue
         variants = [v for item in items.value if (v := read_variant(item, slot, name, env, problems, tags))]
         slots.append((slot, variants))
     if not unit.roles:
-        problems.append(Problem(name, f"a unit needs at least one of: {', '.join(ROLES)}", node.line, node.col, label))
+        problems.append(
+            Problem(
+                name,
+                _("a unit needs at least one of: {join}").format(join=", ".join(ROLES)),
+                node.line,
+                node.col,
+                label,
+            )
+        )
     return unit, slots
 
 
@@ -197,7 +222,13 @@ def read_tags(body: dict[str, Any], name: str, where: str, problems: list[Proble
             if front not in FRONTS:
                 node = body[key].node
                 problems.append(
-                    Problem(name, f"front must be united or general, found {front!r}", node.line, node.col, where)
+                    Problem(
+                        name,
+                        _("front must be united or general, found {front!r}").format(front=front),
+                        node.line,
+                        node.col,
+                        where,
+                    )
                 )
             else:
                 values[key] = front
@@ -214,7 +245,7 @@ def read_tags(body: dict[str, Any], name: str, where: str, problems: list[Proble
 
 def _read_meta(node: Node, name: str, problems: list[Problem]) -> dict[str, Any]:
     if node.kind != "map":
-        problems.append(Problem(name, "meta must be a mapping", node.line, node.col, "meta"))
+        problems.append(Problem(name, _("meta must be a mapping"), node.line, node.col, "meta"))
         return {}
     for key, entry in node.value.items():
         if key not in META_KEYS:
@@ -223,7 +254,7 @@ def _read_meta(node: Node, name: str, problems: list[Problem]) -> dict[str, Any]
     meta = node.plain()
     lf = meta.get("length_factor")
     if lf is not None and not (isinstance(lf, (int, float)) and 0.3 <= lf <= 2.0):
-        problems.append(Problem(name, "length_factor must be a number from 0.3 to 2.0", node.line, node.col, "meta"))
+        problems.append(Problem(name, _("length_factor must be a number from 0.3 to 2.0"), node.line, node.col, "meta"))
         meta.pop("length_factor")
     return meta
 
@@ -240,7 +271,7 @@ def read_variant(
                 message = f'unknown key "{key}" in a variant; expected {expected}'
                 problems.append(Problem(name, message, entry.key_line, entry.key_col, slot))
         if "text" not in body:
-            problems.append(Problem(name, "a variant mapping needs text:", item.line, item.col, slot))
+            problems.append(Problem(name, _("a variant mapping needs text:"), item.line, item.col, slot))
             return None
         text_node = body["text"].node
         tags = read_tags(body, name, slot, problems)
@@ -249,13 +280,17 @@ def read_variant(
         text_node = item
     text = text_node.value
     if text_node.kind != "scalar" or not isinstance(text, str) or not text.strip():
-        problems.append(Problem(name, "a variant must be text", text_node.line, text_node.col, slot))
+        problems.append(Problem(name, _("a variant must be text"), text_node.line, text_node.col, slot))
         return None
     text = " ".join(text.split())
     try:
         requires, unknown = requirements(text, env)
     except TemplateSyntaxError as exc:
-        problems.append(Problem(name, f"template error: {exc.message}", text_node.line, text_node.col, slot))
+        problems.append(
+            Problem(
+                name, _("template error: {message}").format(message=exc.message), text_node.line, text_node.col, slot
+            )
+        )
         return None
     if within is not None:
         tags = tags.under(within)
@@ -268,7 +303,7 @@ def _weight(body: dict[str, Any], name: str, where: str, problems: list[Problem]
     node = body["weight"].node
     w = node.value
     if not isinstance(w, int) or isinstance(w, bool) or not 1 <= w <= 10:
-        problems.append(Problem(name, "weight must be a whole number from 1 to 10", node.line, node.col, where))
+        problems.append(Problem(name, _("weight must be a whole number from 1 to 10"), node.line, node.col, where))
         return 1
     return w
 
@@ -282,7 +317,7 @@ def _words(entry: Any, name: str, where: str, problems: list[Problem]) -> tuple[
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    problems.append(Problem(name, "expected a list of names", node.line, node.col, where))
+    problems.append(Problem(name, _("expected a list of names"), node.line, node.col, where))
     return ()
 
 

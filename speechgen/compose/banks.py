@@ -18,6 +18,7 @@ from speechgen.compose.bankfile import DERIVED, read_bank_file
 from speechgen.compose.jinjaenv import SpeechEnvironment, new_environment
 from speechgen.compose.variant import Tags, Unit, Variant
 from speechgen.errors import BankError, ConfigError, Problem
+from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path
 
 DEFAULT_STYLE = "formal"
@@ -57,7 +58,7 @@ def layer_files(style: str, user_dirs: Sequence[Path] = ()) -> list[Path]:
     files: list[Path] = []
     for i, root in enumerate([banks_dir(), *user_dirs]):
         if i > 0 and not root.is_dir():
-            raise ConfigError(f"--banks {root}: no such folder")
+            raise ConfigError(_("--banks {root}: no such folder").format(root=root))
         files.extend(_bank_files(root))
         if i == 0:  # built-in style comes before any user folder
             files.extend(_style_files(root, style))
@@ -122,7 +123,9 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     """The bank set for a style, reused across drafts while no file changes."""
     styles = available_styles(user_dirs)
     if style not in styles:
-        raise ConfigError(f'unknown style "{style}"; available styles: {", ".join(styles)}')
+        raise ConfigError(
+            _('unknown style "{style}"; available styles: {join}').format(style=style, join=", ".join(styles))
+        )
     files = layer_files(style, user_dirs)
     # absolute paths, sizes, times and the working folder (messages name files relative to it):
     # two folders given by the same relative name in two places are two different bank sets
@@ -153,7 +156,11 @@ def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
             elif unit.id in units:
                 first = units[unit.id]
                 problems.append(
-                    Problem(unit.file, f"unit {unit.id} is defined twice (first at line {first.line})", unit.line)
+                    Problem(
+                        unit.file,
+                        _("unit {id} is defined twice (first at line {line})").format(id=unit.id, line=first.line),
+                        unit.line,
+                    )
                 )
             else:
                 units[unit.id] = unit

@@ -18,6 +18,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from speechgen.event.numerals import to_chinese
+from speechgen.i18n import _
 
 DATA_OPEN, DATA_CLOSE = "\ue030", "\ue031"
 PRIVATE = {chr(c) for c in range(0xE000, 0xE100)}
@@ -73,14 +74,14 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
             and isinstance(right, int)
             and (abs(right) > 64 or (isinstance(left, int) and abs(left) > 10**6))
         ):
-            raise SecurityError("exponent too large for a speech template")
+            raise SecurityError(_("exponent too large for a speech template"))
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RESULT:
-                    raise SecurityError("repetition too large for a speech template")
+                    raise SecurityError(_("repetition too large for a speech template"))
         sized = isinstance(left, (str, list, tuple)) and isinstance(right, type(left))
         if operator == "+" and sized and len(left) + len(right) > MAX_RESULT:
-            raise SecurityError("concatenation too large for a speech template")
+            raise SecurityError(_("concatenation too large for a speech template"))
         return super().call_binop(context, operator, left, right)
 
     def __init__(self, template_dirs: Iterable[Path] = ()) -> None:

@@ -17,6 +17,7 @@ from speechgen.errors import ConfigError, InputError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
 from speechgen.event.yamlsafe import parse_single, read_text
+from speechgen.i18n import _
 from speechgen.resources import display_path, templates_dir
 
 DEFAULT_RATE = 180
@@ -126,7 +127,11 @@ def make_plan(
     catalogue = load_catalogue(opts.templates)[event.type]
     points = opts.points or event.get("options.points")
     if points is not None and not POINTS_RANGE[0] <= points <= POINTS_RANGE[1]:
-        raise ConfigError(f"--points must be from {POINTS_RANGE[0]} to {POINTS_RANGE[1]}, found {points}")
+        raise ConfigError(
+            _("--points must be from {POINTS_RANGE} to {POINTS_RANGE2}, found {points}").format(
+                POINTS_RANGE=POINTS_RANGE[0], POINTS_RANGE2=POINTS_RANGE[1], points=points
+            )
+        )
     target, given = _target(event, opts, catalogue, style_meta or {})
     return Plan(
         type=event.type,
@@ -174,7 +179,11 @@ def _target(event: Event, opts: Options, spec: TypeSpec, meta: dict[str, Any]) -
         return round(spec.default_length * float(meta.get("length_factor", 1.0))), False
     lo, hi = LENGTH_RANGE
     if not lo <= length <= hi:
-        raise ConfigError(f"the target length must be from {lo} to {hi} characters, found {length}")
+        raise ConfigError(
+            _("the target length must be from {lo} to {hi} characters, found {length}").format(
+                lo=lo, hi=hi, length=length
+            )
+        )
     return length, True
 
 
@@ -188,7 +197,7 @@ def load_catalogue(extra_dirs: Sequence[Path] = ()) -> dict[str, TypeSpec]:
         f = d / OUTLINES
         if f.is_file():
             return _catalogue(f, f.stat().st_mtime)
-    raise ConfigError(f"no {OUTLINES} found in the template folders")
+    raise ConfigError(_("no {OUTLINES} found in the template folders").format(OUTLINES=OUTLINES))
 
 
 @functools.lru_cache(maxsize=8)

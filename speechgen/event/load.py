@@ -16,6 +16,7 @@ from speechgen.event import schema as S
 from speechgen.event.model import Event
 from speechgen.event.values import CONVERTERS, Bad, found
 from speechgen.event.yamlsafe import Entry, Node, parse_single, read_text
+from speechgen.i18n import _
 
 
 def load_event(path: str | Path, display: str | None = None) -> Event:
@@ -55,7 +56,9 @@ class _Validator:
         facts: dict[str, Any] = {}
         if node.kind != "map":
             label = self._label(path, shown)
-            self.error(node.line, node.col, label, f"expected a mapping of keys, found {found(node)}")
+            self.error(
+                node.line, node.col, label, _("expected a mapping of keys, found {found}").format(found=found(node))
+            )
             return facts
         lookup = {k: k for k in group.fields} | {f.alias: k for k, f in group.fields.items()}
         seen: dict[str, Entry] = {}
@@ -67,7 +70,9 @@ class _Validator:
                 continue
             if canon in seen:
                 other = seen[canon].key
-                self.error(entry.key_line, entry.key_col, where, f"given twice (also as {other!r})")
+                self.error(
+                    entry.key_line, entry.key_col, where, _("given twice (also as {other!r})").format(other=other)
+                )
                 continue
             seen[canon] = entry
             child = group.fields[canon]
@@ -105,7 +110,7 @@ class _Validator:
                 continue
             if path in self.written:  # `date:` with nothing after it
                 where, node = self.written[path]
-                self.error(node.line, node.col, self._label(path, where), "required, but left empty")
+                self.error(node.line, node.col, self._label(path, where), _("required, but left empty"))
             else:
                 self._missing(root, path)
         etype = facts.get("type")
@@ -117,17 +122,21 @@ class _Validator:
                 root.line,
                 root.col,
                 "review (回顾)",
-                f"a {etype} meeting needs review.achievements (成效) or review.cadres (人数)",
+                _("a {etype} meeting needs review.achievements (成效) or review.cadres (人数)").format(etype=etype),
             )
         if etype and etype not in S.REVIEW_TYPES and any(k.startswith("review.") for k in facts):
-            self.warnings.append(f"{self.name}: review (回顾) is not used in a {etype} speech and is ignored")
+            self.warnings.append(
+                _("{name}: review (回顾) is not used in a {etype} speech and is ignored").format(
+                    name=self.name, etype=etype
+                )
+            )
         if "options.length" in facts and "options.minutes" in facts:
             where, node = self.written[("options", "minutes")]
             self.error(
                 node.line,
                 node.col,
                 self._label(("options", "minutes"), where),
-                "give options.length (字数) or options.minutes (时长), not both",
+                _("give options.length (字数) or options.minutes (时长), not both"),
             )
         if "meeting.name" in facts and "meeting.level" not in facts:
             level = infer_level(facts["meeting.name"])
@@ -139,7 +148,7 @@ class _Validator:
                     node.line,
                     node.col,
                     "meeting.level (层级)",
-                    "required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting",
+                    _("required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting"),
                 )
 
     def given(self, path: tuple[str, ...]) -> bool:
@@ -154,13 +163,13 @@ class _Validator:
             entry = _find(node, part)
             if entry is None or entry.node.kind != "map":
                 dotted = ".".join(path)
-                self.error(line, col, f"{dotted} ({S.alias_of(path)})", "required, but not given")
+                self.error(line, col, f"{dotted} ({S.alias_of(path)})", _("required, but not given"))
                 return
             node, shown, line, col = entry.node, shown + [entry.key], entry.key_line, entry.key_col
         chinese = bool(shown) and not shown[-1].isascii()
         shown.append(S.alias_of(path) if chinese else path[-1])
         alt = path[-1] if chinese else S.alias_of(path)
-        self.error(line, col, f"{'.'.join(shown)} ({alt})", "required, but not given")
+        self.error(line, col, f"{'.'.join(shown)} ({alt})", _("required, but not given"))
 
 
 def _find(node: Node, canon: str) -> Entry | None:
@@ -171,7 +180,7 @@ def _find(node: Node, canon: str) -> Entry | None:
 
 
 def _alias_for(canon: str) -> str | None:
-    for _, child in S.SCHEMA.fields.items():
+    for _name, child in S.SCHEMA.fields.items():
         if isinstance(child, S.Group) and canon in child.fields:
             return child.fields[canon].alias
     return S.SCHEMA.fields[canon].alias if canon in S.SCHEMA.fields else None
@@ -180,8 +189,9 @@ def _alias_for(canon: str) -> str | None:
 def _unknown_key(key: str, where: str, lookup: dict[str, str]) -> str:
     close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
     choices = ", ".join(dict.fromkeys(lookup.values()))
-    hint = f' — did you mean "{close[0]}"?' if close else f" — expected one of: {choices}"
-    return f'unknown key "{where}"{hint}'
+    if close:
+        return _('unknown key "{key}" — did you mean "{close}"?').format(key=where, close=close[0])
+    return _('unknown key "{key}" — expected one of: {choices}').format(key=where, choices=choices)
 
 
 def infer_level(name: str) -> str | None:

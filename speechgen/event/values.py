@@ -14,6 +14,7 @@ from typing import Any
 from speechgen.event import schema as S
 from speechgen.event.numerals import parse_int
 from speechgen.event.yamlsafe import MAX_NUMBER_TEXT, Node
+from speechgen.i18n import _
 
 
 class Bad(Exception):
@@ -53,14 +54,18 @@ def clean_text(text: str) -> str:
 def _text(node: Node) -> str:
     v = node.value
     if node.kind != "scalar" or isinstance(v, bool) or v is None:
-        raise Bad(f"expected text, found {found(node)}")
+        raise Bad(_("expected text, found {found}").format(found=found(node)))
     if isinstance(v, (dt.date, dt.datetime)):
         v = _cn_date(v if isinstance(v, dt.date) else v.date())
     text = clean_text(str(v))
     if not text:
-        raise Bad("expected text, found an empty value")
+        raise Bad(_("expected text, found an empty value"))
     if len(text) > S.MAX_TEXT:
-        raise Bad(f"text is {len(text)} characters; at most {S.MAX_TEXT} are accepted")
+        raise Bad(
+            _("text is {n_text} characters; at most {MAX_TEXT} are accepted").format(
+                n_text=len(text), MAX_TEXT=S.MAX_TEXT
+            )
+        )
     return text
 
 
@@ -68,15 +73,19 @@ def _texts(node: Node) -> tuple[str, ...]:
     if node.kind == "scalar":
         return (_text(node),)
     if node.kind != "seq":
-        raise Bad(f"expected a list of short phrases, found {found(node)}")
+        raise Bad(_("expected a list of short phrases, found {found}").format(found=found(node)))
     if len(node.value) > S.MAX_ITEMS:
-        raise Bad(f"list has {len(node.value)} items; at most {S.MAX_ITEMS} are accepted")
+        raise Bad(
+            _("list has {n_value} items; at most {MAX_ITEMS} are accepted").format(
+                n_value=len(node.value), MAX_ITEMS=S.MAX_ITEMS
+            )
+        )
     items = []
     for i, item in enumerate(node.value, 1):
         try:
             items.append(_text(item))
         except Bad as bad:
-            raise Bad(f"item {i}: {bad}") from None
+            raise Bad(_("item {i}: {bad}").format(i=i, bad=bad)) from None
     if not items:
         return ()
     return tuple(items)
@@ -85,7 +94,7 @@ def _texts(node: Node) -> tuple[str, ...]:
 def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole number") -> int:
     v = node.value
     if node.kind != "scalar" or isinstance(v, bool):
-        raise Bad(f"expected {what}, found {found(node)}")
+        raise Bad(_("expected {what}, found {found}").format(what=what, found=found(node)))
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, int):
@@ -93,9 +102,11 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole numb
     else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
         n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
     if n is None:
-        raise Bad(f"expected {what}, found {found(node)}")
+        raise Bad(_("expected {what}, found {found}").format(what=what, found=found(node)))
     if not lo <= n <= hi:
-        raise Bad(f"expected {what} from {lo} to {hi}, found {found(node)}")  # as written: 一千万, 1e+308
+        raise Bad(
+            _("expected {what} from {lo} to {hi}, found {found}").format(what=what, lo=lo, hi=hi, found=found(node))
+        )  # as written: 一千万, 1e+308
     return n
 
 
@@ -115,8 +126,8 @@ def _date(node: Node) -> dt.date:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
-                raise Bad(f'no such date: "{v}"') from None
-    raise Bad(f"expected a date as YYYY-MM-DD or 2026年3月16日, found {found(node)}")
+                raise Bad(_('no such date: "{v}"').format(v=v)) from None
+    raise Bad(_("expected a date as YYYY-MM-DD or 2026年3月16日, found {found}").format(found=found(node)))
 
 
 def _cn_date(d: dt.date) -> str:
@@ -132,7 +143,7 @@ def _choice(node: Node, table: dict[str, str], allowed: tuple[str, ...], what: s
         if key in table:
             return table[key]
     shown = " | ".join(allowed)
-    raise Bad(f"expected {what}: {shown}, found {found(node)}")
+    raise Bad(_("expected {what}: {shown}, found {found}").format(what=what, shown=shown, found=found(node)))
 
 
 def _type(node: Node) -> str:
@@ -145,13 +156,13 @@ def _level(node: Node) -> str:
         s = v.strip().removesuffix("级")
         if s in S.LEVELS:
             return s
-    raise Bad(f"expected one of: {' | '.join(S.LEVELS)}, found {found(node)}")
+    raise Bad(_("expected one of: {join}, found {found}").format(join=" | ".join(S.LEVELS), found=found(node)))
 
 
 def _style(node: Node) -> str:
     v = node.value
     if node.kind != "scalar" or not isinstance(v, str) or not re.fullmatch(r"[\w\-]{1,40}", v.strip()):
-        raise Bad(f"expected a style name such as formal, warm or concise, found {found(node)}")
+        raise Bad(_("expected a style name such as formal, warm or concise, found {found}").format(found=found(node)))
     return v.strip()
 
 
@@ -165,7 +176,7 @@ def _labelled(node: Node, labels: dict[str, str]) -> str:
         for k, label in labels.items():
             if key == label:
                 return k
-    raise Bad(f"expected one of: {' | '.join(labels.values())}, found {found(node)}")
+    raise Bad(_("expected one of: {join}, found {found}").format(join=" | ".join(labels.values()), found=found(node)))
 
 
 def _role(node: Node) -> str:
@@ -183,18 +194,28 @@ MAX_CHOICE_TEXT = 2000
 def _choices(node: Node) -> dict[str, str]:
     """Fixed choices: place (``opening.announce#0``) → the bank text of the variant kept there."""
     if node.kind != "map":
-        raise Bad(f"expected a mapping of places to sentences, found {found(node)}")
+        raise Bad(_("expected a mapping of places to sentences, found {found}").format(found=found(node)))
     if len(node.value) > MAX_CHOICES:
-        raise Bad(f"{len(node.value)} fixed choices; at most {MAX_CHOICES} are accepted")
+        raise Bad(
+            _("{n_value} fixed choices; at most {MAX_CHOICES} are accepted").format(
+                n_value=len(node.value), MAX_CHOICES=MAX_CHOICES
+            )
+        )
     out: dict[str, str] = {}
     for key, entry in node.value.items():
         if not re.fullmatch(r"[\w.\-]{1,120}#\d{1,4}", key):
-            raise Bad(f'"{key}" is not a place such as opening.announce#0')
+            raise Bad(_('"{key}" is not a place such as opening.announce#0').format(key=key))
         v = entry.node.value
         if entry.node.kind != "scalar" or not isinstance(v, str) or not v.strip():
-            raise Bad(f"{key}: expected the text of a variant, found {found(entry.node)}")
+            raise Bad(
+                _("{key}: expected the text of a variant, found {found}").format(key=key, found=found(entry.node))
+            )
         if len(v) > MAX_CHOICE_TEXT:
-            raise Bad(f"{key}: text is {len(v)} characters; at most {MAX_CHOICE_TEXT} are accepted")
+            raise Bad(
+                _("{key}: text is {n_v} characters; at most {MAX_CHOICE_TEXT} are accepted").format(
+                    key=key, n_v=len(v), MAX_CHOICE_TEXT=MAX_CHOICE_TEXT
+                )
+            )
         out[key] = " ".join(v.split())
     return out
 
@@ -202,7 +223,7 @@ def _choices(node: Node) -> dict[str, str]:
 def _filename(node: Node) -> str:
     text = _text(node)
     if "/" in text or "\\" in text or text in (".", "..") or text.startswith("."):
-        raise Bad(f'expected a file name, not a path, found "{text}"')
+        raise Bad(_('expected a file name, not a path, found "{text}"').format(text=text))
     return text
 
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from speechgen.errors import InputError, Problem
+from speechgen.i18n import N_, _
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
 MAX_FILE_BYTES = 1_000_000
@@ -25,7 +26,7 @@ MAX_NODES = 20_000
 MAX_DEPTH = 40
 MAX_NUMBER_TEXT = 40  # digits: no count or seed needs more
 
-_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep; refused"
+_TOO_DEEP = N_("values are nested more than {depth} levels deep; refused")
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -79,14 +80,23 @@ def read_text(path: Path, display: str | None = None) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)")])
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        _("file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)").format(
+                            size=size, MAX_FILE_BYTES=MAX_FILE_BYTES
+                        ),
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise InputError([Problem(name, "no such file")]) from None
+        raise InputError([Problem(name, _("no such file"))]) from None
     except IsADirectoryError:
-        raise InputError([Problem(name, "is a folder, not a file")]) from None
+        raise InputError([Problem(name, _("is a folder, not a file"))]) from None
     except OSError as exc:
-        raise InputError([Problem(name, f"cannot read file: {exc.strerror or exc}")]) from None
+        raise InputError([Problem(name, _("cannot read file: {value}").format(value=exc.strerror or exc))]) from None
     return decode(raw, name)
 
 
@@ -102,9 +112,16 @@ def decode(raw: bytes, name: str) -> str:
     """Bytes to text: UTF-8 (a BOM is allowed), never anything else."""
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
-            raise InputError([Problem(name, f'file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8')])
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        _('file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8').format(encoding=encoding),
+                    )
+                ]
+            )
     if b"\x00" in raw:
-        raise InputError([Problem(name, "this is a binary file, not a YAML text file")])
+        raise InputError([Problem(name, _("this is a binary file, not a YAML text file"))])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
@@ -113,7 +130,7 @@ def decode(raw: bytes, name: str) -> str:
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
         raise InputError(
-            [Problem(name, "file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)", line, col)]
+            [Problem(name, _("file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)"), line, col)]
         ) from None
 
 
@@ -128,17 +145,28 @@ def parse_documents(text: str, name: str) -> list[Node | None]:
         opened = what.startswith("found unexpected end of stream") and exc.context_mark is not None
         mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InputError([Problem(name, f"invalid YAML: {what}{_hint(text, what, line, col)}", line, col)]) from None
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    _("invalid YAML: {what}{hint}").format(what=what, hint=_hint(text, what, line, col)),
+                    line,
+                    col,
+                )
+            ]
+        ) from None
     except yaml.reader.ReaderError as exc:  # a control character pasted in; its position is in bytes for libyaml
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
         line, col = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 else (None, None)
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        message = f"invalid YAML: the character {code} is not allowed; delete it or retype the text around it"
+        message = _("invalid YAML: the character {code} is not allowed; delete it or retype the text around it").format(
+            code=code
+        )
         raise InputError([Problem(name, message, line, col)]) from None
     except yaml.YAMLError as exc:
-        raise InputError([Problem(name, f"invalid YAML: {exc}")]) from None
+        raise InputError([Problem(name, _("invalid YAML: {exc}").format(exc=exc))]) from None
     except RecursionError:
-        raise InputError([Problem(name, "invalid YAML: nested too deeply")]) from None
+        raise InputError([Problem(name, _("invalid YAML: nested too deeply"))]) from None
     docs: list[Node | None] = []
     for root in roots:
         budget = Budget()
@@ -181,17 +209,17 @@ def _count_depth(events: Iterator[yaml.Event], name: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise InputError([Problem(name, _TOO_DEEP, mark.line + 1, mark.column + 1)])
+                raise InputError([Problem(name, _(_TOO_DEEP).format(depth=MAX_DEPTH), mark.line + 1, mark.column + 1)])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
 
 _HINTS = {
-    "mapping values are not allowed": 'check the indentation; a value that contains ": " must be put in quotes',
-    "did not find expected key": "check the indentation of this line and the one above",
-    "could not find expected ':'": 'a key needs ": " after it, or a quote is left open',
-    "found unexpected end of stream": "a quote or a bracket is left open",
-    "did not find expected ','": "a bracket is left open, or a comma is missing between items",
+    "mapping values are not allowed": N_('check the indentation; a value that contains ": " must be put in quotes'),
+    "did not find expected key": N_("check the indentation of this line and the one above"),
+    "could not find expected ':'": N_('a key needs ": " after it, or a quote is left open'),
+    "found unexpected end of stream": N_("a quote or a bracket is left open"),
+    "did not find expected ','": N_("a bracket is left open, or a comma is missing between items"),
 }
 
 
@@ -200,10 +228,10 @@ def _hint(text: str, problem: str, line: int | None, col: int | None) -> str:
     if line is not None and col is not None:
         lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
         if line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
-            return " — a tab character; indent with spaces, not tabs"
+            return _(" — a tab character; indent with spaces, not tabs")
     for start, hint in _HINTS.items():
         if problem.startswith(start):
-            return f" — {hint}"
+            return " — " + _(hint)
     return ""
 
 
@@ -211,14 +239,30 @@ def parse_single(text: str, name: str) -> Node:
     """Exactly one document whose top level is a mapping."""
     docs = parse_documents(text, name)
     if not docs or all(d is None for d in docs):
-        raise InputError([Problem(name, "file is empty; expected a YAML mapping such as `type: mobilisation`")])
+        raise InputError([Problem(name, _("file is empty; expected a YAML mapping such as `type: mobilisation`"))])
     if len(docs) > 1:
-        raise InputError([Problem(name, f"file holds {len(docs)} YAML documents; use `speechgen batch` for a stream")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    _("file holds {n_docs} YAML documents; use `speechgen batch` for a stream").format(
+                        n_docs=len(docs)
+                    ),
+                )
+            ]
+        )
     root = docs[0]
     assert root is not None
     if root.kind != "map":
         raise InputError(
-            [Problem(name, f"top level must be a mapping of keys, found a {_kind_word(root)}", root.line, root.col)]
+            [
+                Problem(
+                    name,
+                    _("top level must be a mapping of keys, found a {kind_word}").format(kind_word=_kind_word(root)),
+                    root.line,
+                    root.col,
+                )
+            ]
         )
     return root
 
@@ -232,29 +276,39 @@ def convert_node(node: yaml.Node, name: str, budget: Budget, depth: int) -> Node
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
         if budget.nodes > MAX_NODES:
-            message = f"document expands to more than {MAX_NODES:,} values (an alias bomb?); refused"
+            message = _("document expands to more than {count:,} values (an alias bomb?); refused").format(
+                count=MAX_NODES
+            )
         else:
-            message = _TOO_DEEP
+            message = _(_TOO_DEEP).format(depth=MAX_DEPTH)
         budget.problems.append(Problem(name, message, line, col))
         raise Stop
     if node.tag not in _SAFE_TAGS:
-        budget.problems.append(Problem(name, f"tag {node.tag!r} is not allowed; only plain YAML values are", line, col))
+        budget.problems.append(
+            Problem(name, _("tag {tag!r} is not allowed; only plain YAML values are").format(tag=node.tag), line, col)
+        )
         return Node(None, line, col, "scalar")
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, Entry] = {}
         for knode, vnode in node.value:
             kl, kc = knode.start_mark.line + 1, knode.start_mark.column + 1
             if not isinstance(knode, yaml.ScalarNode):
-                budget.problems.append(Problem(name, "a key must be a plain word, not a list or mapping", kl, kc))
+                budget.problems.append(Problem(name, _("a key must be a plain word, not a list or mapping"), kl, kc))
                 continue
             if knode.tag == "tag:yaml.org,2002:merge" or knode.value == "<<":
-                budget.problems.append(Problem(name, "merge keys (<<) are not supported", kl, kc))
+                budget.problems.append(Problem(name, _("merge keys (<<) are not supported"), kl, kc))
                 continue
             key = str(knode.value)
             if key in entries:
                 first = entries[key]
                 budget.problems.append(
-                    Problem(name, f"duplicate key (first given at line {first.key_line})", kl, kc, key=key)
+                    Problem(
+                        name,
+                        _("duplicate key (first given at line {key_line})").format(key_line=first.key_line),
+                        kl,
+                        kc,
+                        key=key,
+                    )
                 )
                 continue
             entries[key] = Entry(key, kl, kc, convert_node(vnode, name, budget, depth + 1))
@@ -282,12 +336,12 @@ def _scalar(node: yaml.ScalarNode) -> Any:
 def node_from_plain(value: Any, name: str, depth: int = 0) -> Node:
     """A Node tree for plain Python data (a mapping given to the API), without positions."""
     if depth > MAX_DEPTH:
-        raise InputError([Problem(name, _TOO_DEEP)])
+        raise InputError([Problem(name, _(_TOO_DEEP).format(depth=MAX_DEPTH))])
     if isinstance(value, Mapping):
         entries = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise InputError([Problem(name, f"a key must be text, found {k!r}")])
+                raise InputError([Problem(name, _("a key must be text, found {k!r}").format(k=k))])
             entries[k] = Entry(k, None, None, node_from_plain(v, name, depth + 1))
         return Node(entries, None, None, "map")
     if isinstance(value, (list, tuple)):

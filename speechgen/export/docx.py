@@ -25,6 +25,8 @@ from docx.opc.oxml import serialize_part_xml
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt
 
+from speechgen.i18n import _
+
 from ..draft import Draft, Sentence
 from ..errors import InputError, Problem
 from . import compat, ooxml
@@ -200,7 +202,7 @@ def _reference_document(path: Path, layout: Layout):
         doc = Document(str(path))
     except Exception as exc:  # python-docx raises several types for a bad package
         raise InputError(
-            [Problem(str(path), f"not a Word .docx file that can be used as a reference: {exc}")]
+            [Problem(str(path), _("not a Word .docx file that can be used as a reference: {exc}").format(exc=exc))]
         ) from None
     body = doc.element.body
     for child in list(body):
@@ -334,7 +336,7 @@ def _page(doc, layout: Layout) -> None:
 def _page_numbers(doc, section, layout: Layout) -> None:
     if layout.page_numbers == "none":
         return
-    footer_style, _ = (doc.styles["Footer"], None)
+    footer_style, _none = (doc.styles["Footer"], None)
     ooxml.set_fonts(footer_style.element, layout.fonts.page_number)
     ppr = footer_style.element.get_or_add_pPr()
     ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)

@@ -15,6 +15,7 @@ from speechgen.compose.setting import load_lexicon
 from speechgen.draft import HEADING1, HEADING2, Draft, han_count, han_runs
 from speechgen.event.model import Event
 from speechgen.event.numerals import parse_int
+from speechgen.i18n import N_, _
 from speechgen.review import coherence, usage
 from speechgen.review.banklint import claim_phrases
 from speechgen.review.formulations import Formulation, load_formulations
@@ -22,12 +23,12 @@ from speechgen.review.formulations import Formulation, load_formulations
 SEVERITIES = ("error", "warning", "info")
 _SENT_END = re.compile(r"(?<=[。！？!?])")
 _PLACEHOLDERS = [
-    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), "placeholder xx left in the text"),
-    (re.compile(r"\*+"), "placeholder * left in the text"),
-    (re.compile(r"某某"), "placeholder 某某 left in the text"),
-    (re.compile(r"\{\{|\}\}|\{%|%\}"), "template code left in the text"),
-    (re.compile(r"【待补充[^】]*】"), "a 【待补充】 marker is still to be filled in"),
-    (re.compile(r"(?<![A-Za-z])None(?![A-Za-z])"), "the word None stands where a fact was expected"),
+    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), N_("placeholder xx left in the text")),
+    (re.compile(r"\*+"), N_("placeholder * left in the text")),
+    (re.compile(r"某某"), N_("placeholder 某某 left in the text")),
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), N_("template code left in the text")),
+    (re.compile(r"【待补充[^】]*】"), N_("a 【待补充】 marker is still to be filled in")),
+    (re.compile(r"(?<![A-Za-z])None(?![A-Za-z])"), N_("the word None stands where a fact was expected")),
 ]
 _ANNOUNCE = re.compile(r"讲([一二三四五六七八九十两\d]+)(?:点|个方面|条)")
 _LEVELS = {"县": "县", "市": "市", "区": "区", "省": "省", "乡": "乡", "镇": "镇"}
@@ -140,10 +141,10 @@ def _excerpt(text: str, start: int = 0, width: int = 24) -> str:
 
 
 def _placeholders(lines: list[tuple[str, str]]) -> Iterable[Finding]:
-    for i, (_, text) in enumerate(lines, 1):
+    for i, (_kind, text) in enumerate(lines, 1):
         for pattern, message in _PLACEHOLDERS:
             for m in pattern.finditer(text):
-                yield Finding("error", "placeholder", message, i, _excerpt(text, m.start()))
+                yield Finding("error", "placeholder", _(message), i, _excerpt(text, m.start()))
 
 
 def _mask(text: str, facts: Sequence[str]) -> str:
@@ -164,12 +165,20 @@ def _repeats(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Fin
             if han_count(s) < 6:
                 continue
             if s in seen:
-                yield Finding("error", "repeated-sentence", f"sentence repeated (first in ¶{seen[s]})", i, _excerpt(s))
+                yield Finding(
+                    "error",
+                    "repeated-sentence",
+                    _("sentence repeated (first in ¶{seen})").format(seen=seen[s]),
+                    i,
+                    _excerpt(s),
+                )
                 continue
             seen[s] = i
         for g in han_runs(_mask(text, facts), 8):
             if g in grams:
-                yield Finding("warning", "repeated-phrase", f"phrase also used in ¶{grams[g]}", i, g)
+                yield Finding(
+                    "warning", "repeated-phrase", _("phrase also used in ¶{grams}").format(grams=grams[g]), i, g
+                )
                 break
             grams[g] = i
 
@@ -186,7 +195,9 @@ def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
                 yield Finding(
                     "error",
                     "announced-count",
-                    f"announces {said} points but {sections} level-1 sections follow",
+                    _("announces {said} points but {sections} level-1 sections follow").format(
+                        said=said, sections=sections
+                    ),
                     i,
                     _excerpt(text, m.start()),
                 )
@@ -194,7 +205,7 @@ def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
 
 
 def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
-    h1 = [(i, parse_int(m.group(1))) for i, (_, t) in enumerate(lines, 1) if (m := HEADING1.match(t))]
+    h1 = [(i, parse_int(m.group(1))) for i, (_kind, t) in enumerate(lines, 1) if (m := HEADING1.match(t))]
     yield from _sequence(h1, lines, "heading numbers")
     block: list[tuple[int, int | None]] = []
     for i, (_kind, text) in enumerate(lines, 1):
@@ -217,7 +228,7 @@ def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
                 yield Finding(
                     "error",
                     "numbering",
-                    f"一是/二是 sequence goes from {expected - 1} to {n}",
+                    _("一是/二是 sequence goes from {value} to {n}").format(value=expected - 1, n=n),
                     i,
                     _excerpt(text, m.start()),
                 )
@@ -230,7 +241,11 @@ def _sequence(numbers: list[tuple[int, int | None]], lines: list[tuple[str, str]
     for k, (i, n) in enumerate(numbers, 1):
         if n != k:
             yield Finding(
-                "error", "numbering", f"{what} skip or repeat: expected {k}, found {n}", i, _excerpt(lines[i - 1][1])
+                "error",
+                "numbering",
+                _("{what} skip or repeat: expected {k}, found {n}").format(what=what, k=k, n=n),
+                i,
+                _excerpt(lines[i - 1][1]),
             )
             return
 
@@ -248,7 +263,9 @@ def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterabl
         yield Finding(
             "error",
             "jurisdiction",
-            f"mixed jurisdiction words: 我{words[0]}/全{words[0]} and 我{words[1]}/全{words[1]}",
+            _("mixed jurisdiction words: 我{words}/全{words} and 我{words2}/全{words2}").format(
+                words=words[0], words2=words[1]
+            ),
             i,
             _excerpt(lines[i - 1][1]),
         )
@@ -258,12 +275,16 @@ def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], wh
     for f in formulations:
         if f.until >= when:
             continue
-        for i, (_, text) in enumerate(lines, 1):
+        for i, (_kind, text) in enumerate(lines, 1):
             m = f.regex.search(text)
             if m:
                 hint = f"; say {f.replaced_by}" if f.replaced_by else ""
                 yield Finding(
-                    f.severity, "dated", f"{f.message} (current until {f.until}){hint}", i, _excerpt(text, m.start())
+                    f.severity,
+                    "dated",
+                    _("{message} (current until {until}){hint}").format(message=f.message, until=f.until, hint=hint),
+                    i,
+                    _excerpt(text, m.start()),
                 )
 
 
@@ -293,21 +314,21 @@ def _numbers(lines: list[tuple[str, str]], event: Event, facts: Sequence[str]) -
                 yield Finding(
                     "error",
                     "invented-number",
-                    f"the number {m.group(0)} is not in the event file",
+                    _("the number {group} is not in the event file").format(group=m.group(0)),
                     i,
                     _excerpt(text, m.start()),
                 )
 
 
 def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding]:
-    text = "\n".join(t for _, t in lines)
+    text = "\n".join(t for _kind, t in lines)
     for path in ("program.cadres", "review.cadres", "speaker.name", "meeting.name", "program.to_units"):
         value = event.get(path)
         if value is not None and str(value) not in text:
             yield Finding(
                 "info",
                 "unmentioned-fact",
-                f"the event gives {path} = {value}, which the draft never mentions",
+                _("the event gives {path} = {value}, which the draft never mentions").format(path=path, value=value),
                 1,
                 str(value),
             )

@@ -8,20 +8,21 @@ from pathlib import Path
 from speechgen.draft import HEADING1, HEADING2
 from speechgen.errors import InputError, Problem
 from speechgen.event.yamlsafe import decode
+from speechgen.i18n import _
 
 
 def read_draft(path: Path) -> list[tuple[str, str]]:
     suffix = path.suffix.lower()
     if not path.is_file():
-        raise InputError([Problem(str(path), "no such file")])
+        raise InputError([Problem(str(path), _("no such file"))])
     if suffix == ".docx":
         return _docx(path)
     if suffix in (".md", ".txt", ".markdown"):
         raw = path.read_bytes()
         if len(raw) > 5_000_000:
-            raise InputError([Problem(str(path), "file is over 5 MB; not a speech draft")])
+            raise InputError([Problem(str(path), _("file is over 5 MB; not a speech draft"))])
         return _text(decode(raw, str(path)), markdown=suffix != ".txt")
-    raise InputError([Problem(str(path), "cannot check this kind of file; give a .docx, .md or .txt draft")])
+    raise InputError([Problem(str(path), _("cannot check this kind of file; give a .docx, .md or .txt draft"))])
 
 
 def _docx(path: Path) -> list[tuple[str, str]]:
@@ -30,7 +31,7 @@ def _docx(path: Path) -> list[tuple[str, str]]:
     try:
         doc = Document(str(path))
     except Exception as exc:  # python-docx raises several types for a bad package
-        raise InputError([Problem(str(path), f"not a readable .docx file: {exc}")]) from None
+        raise InputError([Problem(str(path), _("not a readable .docx file: {exc}").format(exc=exc))]) from None
     lines: list[tuple[str, str]] = []
     for i, p in enumerate(doc.paragraphs):
         text = p.text.strip()

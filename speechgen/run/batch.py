@@ -19,6 +19,7 @@ from pathlib import Path
 
 from speechgen import api
 from speechgen.errors import ConfigError, OutputError
+from speechgen.i18n import _
 from speechgen.run.fresh import fresh_drafts
 from speechgen.run.inputs import Namer, read_inputs
 from speechgen.run.job import BatchSettings, Outcome, run_job
@@ -101,20 +102,22 @@ def _check_report(report: Path | None, force: bool) -> None:
     if report is None:
         return
     if report.suffix.lower() not in (".csv", ".json"):
-        raise ConfigError(f"--report {report}: give a .csv or .json file name")
+        raise ConfigError(_("--report {report}: give a .csv or .json file name").format(report=report))
     if report.exists() and not force:
-        raise ConfigError(f"--report {report}: exists; use --force to overwrite")
+        raise ConfigError(_("--report {report}: exists; use --force to overwrite").format(report=report))
     if report.parent.exists() and not report.parent.is_dir():
-        raise ConfigError(f"--report {report}: {report.parent} is not a folder")
+        raise ConfigError(_("--report {report}: {parent} is not a folder").format(report=report, parent=report.parent))
 
 
 def prepare_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder")
+        raise OutputError(_("{folder}: exists and is not a folder").format(folder=folder))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot create folder: {exc.strerror or exc}") from None
+        raise OutputError(
+            _("{folder}: cannot create folder: {value}").format(folder=folder, value=exc.strerror or exc)
+        ) from None
     clean_stale_temporaries(folder)
 
 

@@ -25,6 +25,7 @@ from speechgen.event.load import validate
 from speechgen.event.model import Event
 from speechgen.event.schema import SCHEMA, Group
 from speechgen.event.yamlsafe import Entry, Node
+from speechgen.i18n import _
 from speechgen.run.output import default_name, inside
 
 MAX_BATCH_FILE = 64_000_000
@@ -88,20 +89,27 @@ def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
         name = str(path)
         try:
             if path.stat().st_size > MAX_BATCH_FILE:
-                raise InputError([Problem(name, f"file is over {MAX_BATCH_FILE // 1_000_000} MB")])
+                raise InputError(
+                    [Problem(name, _("file is over {value} MB").format(value=MAX_BATCH_FILE // 1_000_000))]
+                )
             raw = path.read_bytes()
             text = yamlsafe.decode(raw, name)
         except InputError as exc:
             yield Job(name, problems=list(exc.problems), file=name, line=None)
             continue
         except FileNotFoundError:
-            yield Job(name, problems=[Problem(name, "no such file")], file=name, line=None)
+            yield Job(name, problems=[Problem(name, _("no such file"))], file=name, line=None)
             continue
         except IsADirectoryError:
-            yield Job(name, problems=[Problem(name, "is a folder, not a file")], file=name, line=None)
+            yield Job(name, problems=[Problem(name, _("is a folder, not a file"))], file=name, line=None)
             continue
         except OSError as exc:
-            yield Job(name, problems=[Problem(name, f"cannot read: {exc.strerror or exc}")], file=name, line=None)
+            yield Job(
+                name,
+                problems=[Problem(name, _("cannot read: {value}").format(value=exc.strerror or exc))],
+                file=name,
+                line=None,
+            )
             continue
         del raw
         yield from _file_jobs(text, name)
@@ -112,7 +120,7 @@ def _file_jobs(text: str, name: str) -> Iterator[Job]:
     items = iter(docs)
     head = list(itertools.islice(items, 2))  # one document or several? (decides the labels)
     if not head:
-        yield Job(name, problems=[Problem(name, "file is empty")], file=name, line=None)
+        yield Job(name, problems=[Problem(name, _("file is empty"))], file=name, line=None)
         return
     single = len(head) == 1
     for index, raw, problems in itertools.chain(head, items):
@@ -161,12 +169,16 @@ class _Documents:
                 mark = exc.problem_mark or exc.context_mark
                 where = (mark.line + 1, mark.column + 1) if mark else (None, None)
                 self.exhausted = True
-                yield index, None, [Problem(self.name, f"invalid YAML: {exc.problem or exc.context}", *where)]
+                yield (
+                    index,
+                    None,
+                    [Problem(self.name, _("invalid YAML: {value}").format(value=exc.problem or exc.context), *where)],
+                )
                 return
             except (yaml.YAMLError, RecursionError) as exc:
                 self.exhausted = True
                 what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-                yield index, None, [Problem(self.name, f"invalid YAML: {what}")]
+                yield index, None, [Problem(self.name, _("invalid YAML: {what}").format(what=what))]
                 return
             if isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and root.value == "":
                 continue  # an empty document: `---` twice, or a trailing `---`
@@ -183,7 +195,7 @@ class _Documents:
             self.exhausted = True
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
             raise InputError(
-                [Problem(self.name, "file expands to more values than it has characters (alias bomb?)", line, col)]
+                [Problem(self.name, _("file expands to more values than it has characters (alias bomb?)"), line, col)]
             )
         if budget.problems or converted is None:
             raise InputError(budget.problems)
@@ -192,7 +204,7 @@ class _Documents:
 
 def _is_batch(root: yaml.Node) -> bool:
     return isinstance(root, yaml.MappingNode) and any(
-        isinstance(k, yaml.ScalarNode) and k.value in BATCH_KEYS for k, _ in root.value
+        isinstance(k, yaml.ScalarNode) and k.value in BATCH_KEYS for k, _value in root.value
     )
 
 
@@ -244,7 +256,7 @@ def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, context
                 return
             continue
         if entry.kind != "map":
-            problem = Problem(name, "expected a mapping (an event)", entry.line, entry.col, context=entry_context)
+            problem = Problem(name, _("expected a mapping (an event)"), entry.line, entry.col, context=entry_context)
             yield Job(entry_label, problems=[problem], file=name, line=entry.line, context=entry_context)
             continue
         yield _job(merge(defaults, entry) if defaults is not None else entry, name, entry_label, entry_context)
@@ -253,7 +265,7 @@ def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, context
 def _job(root: Node, name: str, label: str, context: str | None) -> Job:
     job = Job(label, file=name, line=root.line, context=context)
     if root.kind != "map":
-        job.problems = [Problem(name, "expected a mapping (an event)", root.line, root.col, context=context)]
+        job.problems = [Problem(name, _("expected a mapping (an event)"), root.line, root.col, context=context)]
         return job
     try:
         job.event = validate(root, name)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from speechgen import api
 from speechgen.errors import Problem, SpeechgenError, StrictError
+from speechgen.i18n import _
 from speechgen.run.inputs import Job
 from speechgen.run.output import OutputExists, write_atomic
 from speechgen.run.render import RenderSettings
@@ -63,7 +64,7 @@ def draft_job(job: Job, s: BatchSettings) -> Outcome:
         data = api.export(draft, s.fmt, layout=r.layout, explain=r.explain, reference=r.reference)
         write_atomic(path, data, force=r.force, sync=False)
     except OutputExists as exc:
-        out.status, out.errors = "skipped", [Problem(str(exc.path), "exists; use --force to overwrite")]
+        out.status, out.errors = "skipped", [Problem(str(exc.path), _("exists; use --force to overwrite"))]
         return out
     except StrictError as exc:
         out.errors = [job.locate(exc.message)] + [job.locate(f"check: {f}") for f in exc.findings]
@@ -86,7 +87,14 @@ def draft_job(job: Job, s: BatchSettings) -> Outcome:
 def review_lines(review: api.Review) -> list[str]:
     """A review as the lines a front-end shows: warnings, facts not used, checker findings."""
     lines = list(review.warnings)
-    marked = "marked 【待补充】" if review.marked else "sentences left out"
-    lines += [f"missing: {path} ({alias}): {marked}" for path, alias in review.missing.items()]
-    lines += [f"check: {f}" for f in review.findings if f.severity != "info"]
+    if review.marked:
+        lines += [
+            _("missing: {path} ({alias}): marked 【待补充】").format(path=p, alias=a) for p, a in review.missing.items()
+        ]
+    else:
+        lines += [
+            _("missing: {path} ({alias}): sentences left out").format(path=p, alias=a)
+            for p, a in review.missing.items()
+        ]
+    lines += [_("check: {finding}").format(finding=f) for f in review.findings if f.severity != "info"]
     return lines

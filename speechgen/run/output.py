@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from speechgen.errors import OutputError
+from speechgen.i18n import _
 
 TMP_PREFIX = ".speechgen-tmp-"
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -87,9 +88,9 @@ def inside(folder: Path, name: str) -> Path:
     """folder/name, refusing anything that would land outside folder (links included)."""
     path = folder / name
     if path.is_symlink():
-        raise OutputError(f"{path}: is a symbolic link; refusing to write through it")
+        raise OutputError(_("{path}: is a symbolic link; refusing to write through it").format(path=path))
     if path.resolve().parent != folder.resolve():
-        raise OutputError(f"{path}: refusing to write outside {folder}")
+        raise OutputError(_("{path}: refusing to write outside {folder}").format(path=path, folder=folder))
     return path
 
 
@@ -105,11 +106,11 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
     """
     folder = path.parent
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder")
+        raise OutputError(_("{path}: is a folder").format(path=path))
     if not force and (path.exists() or path.is_symlink()):
         raise OutputExists(path)
     if not folder.is_dir():
-        raise OutputError(f"{folder}: no such folder")
+        raise OutputError(_("{folder}: no such folder").format(folder=folder))
     try:
         written = False
         if hasattr(os, "O_TMPFILE"):
@@ -121,7 +122,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
         if not written:
             _write_named(path, data, force, sync)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=exc.strerror or exc)) from None
     if sync:
         sync_folder(folder)
 

@@ -15,6 +15,7 @@ from speechgen.errors import ConfigError, OutputError
 from speechgen.event.model import Event
 from speechgen.export import FORMATS, TEXT_FORMATS
 from speechgen.export.layout import Layout
+from speechgen.i18n import _
 from speechgen.run.output import clean_stale_temporaries, default_name, write_atomic
 
 STDOUT = "-"
@@ -34,7 +35,7 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
-            raise ConfigError(f"--reference-docx {self.reference}: no such file")
+            raise ConfigError(_("--reference-docx {reference}: no such file").format(reference=self.reference))
 
 
 @dataclass(frozen=True)
@@ -57,7 +58,11 @@ def choose_format(out: str | None, fmt: str | None) -> str:
         if ext in FORMATS:
             return ext
         if ext:
-            raise ConfigError(f"{out}: cannot tell the format from .{ext}; use --format {'|'.join(FORMATS)}")
+            raise ConfigError(
+                _("{out}: cannot tell the format from .{ext}; use --format {join}").format(
+                    out=out, ext=ext, join="|".join(FORMATS)
+                )
+            )
     return "md" if out == STDOUT else "docx"
 
 
@@ -71,11 +76,11 @@ def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings:
     """Draft one event file and write it (atomically, never over a file without force)."""
     fmt = choose_format(out, fmt)
     if out == STDOUT and fmt not in TEXT_FORMATS:
-        raise ConfigError(f"-o - writes text to standard output; {fmt} needs a file name")
+        raise ConfigError(_("-o - writes text to standard output; {fmt} needs a file name").format(fmt=fmt))
     event = api.load_event(event_path)
     path = None if out == STDOUT else output_path(event, out, fmt)
     if path is not None and path.exists() and not settings.force:
-        raise OutputError(f"{path}: exists; use --force to overwrite")
+        raise OutputError(_("{path}: exists; use --force to overwrite").format(path=path))
     options = settings.options
     if settings.history:
         options = replace(options, avoid=options.avoid | api.history(settings.history))
