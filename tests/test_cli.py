@@ -118,8 +118,8 @@ def test_broken_event_writes_no_file(runner, workdir: Path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.output.splitlines()[0] == (
-        "bad.yaml:1:7: type (类型): expected one of: mobilisation | summary | summary_mobilisation | village_stay, "
-        'found "meeting"'
+        "bad.yaml:1:7: type (类型): expected a meeting type: 动员会 (mobilisation) | 总结会 (summary) | "
+        '总结暨动员会 (summary_mobilisation) | 驻村蹲点工作会议 (village_stay), found "meeting"'
     )
     assert not (workdir / "out.docx").exists()
 

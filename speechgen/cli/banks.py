@@ -55,7 +55,7 @@ def banks_show(slot: str, style: str, dirs: tuple[Path, ...]) -> None:
     bank_set = api.bank_set(style, banks=dirs)
     if slot not in bank_set.slots:
         close = difflib.get_close_matches(slot, list(bank_set.slots), n=3)
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        hint = _("; did you mean {name}?").format(name=", ".join(close)) if close else ""
         raise ConfigError(
             _('no slot "{slot}" in the banks of style {style}{hint}').format(slot=slot, style=style, hint=hint)
         )

@@ -157,7 +157,11 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
         )
     )
     if done.draft.info.avoided or done.draft.info.exhausted:
-        ran_out = f"; ran out of fresh wording in: {', '.join(info.exhausted)}" if info.exhausted else ""
+        ran_out = (
+            _("; ran out of fresh wording in: {slots}").format(slots=", ".join(info.exhausted))
+            if info.exhausted
+            else ""
+        )
         say(
             _("history: {avoided} variant(s) passed over as said in earlier drafts{ran_out}").format(
                 avoided=info.avoided, ran_out=ran_out
@@ -209,7 +213,7 @@ class MeetingType(click.ParamType):
 
         names = [*MEETING_TYPES, *TYPE_LABELS.values()]
         close = difflib.get_close_matches(text, [*names, *TYPE_ALIASES], n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]}?" if close else ""
+        hint = _("; did you mean {name}?").format(name=close[0]) if close else ""
         self.fail(
             _("{text!r} is not a meeting type{hint} Choose from: {type_list}").format(
                 text=text, hint=hint, type_list=type_list()

@@ -7,6 +7,7 @@ the user sees beside the key.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from speechgen.event import schema as S
 from speechgen.event.numerals import parse_int
 from speechgen.event.yamlsafe import MAX_NUMBER_TEXT, Node
-from speechgen.i18n import _
+from speechgen.i18n import N_, _
 
 
 class Bad(Exception):
@@ -91,10 +92,10 @@ def _texts(node: Node) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole number") -> int:
+def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = N_("a whole number")) -> int:
     v = node.value
     if node.kind != "scalar" or isinstance(v, bool):
-        raise Bad(_("expected {what}, found {found}").format(what=what, found=found(node)))
+        raise Bad(_("expected {what}, found {found}").format(what=_(what), found=found(node)))
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, int):
@@ -102,10 +103,10 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole numb
     else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
         n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
     if n is None:
-        raise Bad(_("expected {what}, found {found}").format(what=what, found=found(node)))
+        raise Bad(_("expected {what}, found {found}").format(what=_(what), found=found(node)))
     if not lo <= n <= hi:
         raise Bad(
-            _("expected {what} from {lo} to {hi}, found {found}").format(what=what, lo=lo, hi=hi, found=found(node))
+            _("expected {what} from {lo} to {hi}, found {found}").format(what=_(what), lo=lo, hi=hi, found=found(node))
         )  # as written: 一千万, 1e+308
     return n
 
@@ -147,7 +148,24 @@ def _choice(node: Node, table: dict[str, str], allowed: tuple[str, ...], what: s
 
 
 def _type(node: Node) -> str:
-    return _choice(node, S.TYPE_ALIASES, S.MEETING_TYPES, "one of")
+    """A meeting type by its key or a Chinese name; a miss lists the Chinese names with a did-you-mean."""
+    v = node.value
+    key = v.strip() if node.kind == "scalar" and isinstance(v, str) else None
+    if key in S.MEETING_TYPES:
+        return key
+    if key in S.TYPE_ALIASES:
+        return S.TYPE_ALIASES[key]
+    choices = " | ".join(f"{S.TYPE_LABELS[t]} ({t})" for t in S.MEETING_TYPES)
+    names = [*S.TYPE_ALIASES, *S.MEETING_TYPES]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5) if key else []
+    hint = _(' — did you mean "{name}"?').format(name=close[0]) if close else ""
+    return _bad_type(choices, found(node), hint)
+
+
+def _bad_type(choices: str, given: str, hint: str) -> str:
+    raise Bad(
+        _("expected a meeting type: {choices}, found {found}{hint}").format(choices=choices, found=given, hint=hint)
+    )
 
 
 def _level(node: Node) -> str:
@@ -239,8 +257,8 @@ CONVERTERS: dict[str, Any] = {
     "role": _role,
     "direction": _direction,
     "choices": _choices,
-    "points": lambda n: _int(n, *S.POINTS_RANGE, what="a number of main points"),
-    "length": lambda n: _int(n, *S.LENGTH_RANGE, what="a number of characters"),
-    "minutes": lambda n: _int(n, *S.MINUTES_RANGE, what="a number of minutes"),
-    "seed": lambda n: _int(n, 0, 2**32 - 1, what="a whole-number seed"),
+    "points": lambda n: _int(n, *S.POINTS_RANGE, what=N_("a number of main points")),
+    "length": lambda n: _int(n, *S.LENGTH_RANGE, what=N_("a number of characters")),
+    "minutes": lambda n: _int(n, *S.MINUTES_RANGE, what=N_("a number of minutes")),
+    "seed": lambda n: _int(n, 0, 2**32 - 1, what=N_("a whole-number seed")),
 }
