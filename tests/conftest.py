@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 TYPES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
+# Help texts are translated when the CLI is imported (at collection): tests read them in English.
+os.environ["SPEECHGEN_LANG"] = "en"
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -187,8 +187,11 @@ def _alias_for(canon: str) -> str | None:
 
 
 def _unknown_key(key: str, where: str, lookup: dict[str, str]) -> str:
-    close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
-    choices = ", ".join(dict.fromkeys(lookup.values()))
+    chinese = not key.isascii()  # a Chinese key gets the Chinese names, and a looser match (名字 → 名称)
+    names = [k for k in lookup if k.isascii() != chinese]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5 if chinese else 0.6)
+    close = close or difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
+    choices = ", ".join(names) if chinese else ", ".join(dict.fromkeys(lookup.values()))
     if close:
         return _('unknown key "{key}" — did you mean "{close}"?').format(key=where, close=close[0])
     return _('unknown key "{key}" — expected one of: {choices}').format(key=where, choices=choices)
