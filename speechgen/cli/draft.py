@@ -167,8 +167,8 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
                 avoided=info.avoided, ran_out=ran_out
             )
         )
-    for line in review_lines(done.review):
-        say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
+    for line in review_lines(done.review, done.draft):
+        say(line)
     for line in done.notes:
         say(line)
 
@@ -351,20 +351,25 @@ def batch(
         for s, handler in previous.items():
             signal.signal(s, handler)
     found = counts(outcomes)
-    if not quiet:
-        for o in outcomes:
+    warned = [o for o in outcomes if o.warnings]
+    for o in warned:
+        if not quiet:
             for w in o.warnings:
                 say(_("warning: {label}: {w}").format(label=o.label, w=w))
+        say(_("{label}: {count} warning(s)").format(label=o.label, count=len(o.warnings)))
     say(
         _("drafted {found}, skipped {found2}, failed {found3}").format(
             found=found["drafted"], found2=found["skipped"], found3=found["failed"]
         )
     )
+    if warned:
+        total = sum(len(o.warnings) for o in warned)
+        say(_("warnings: {count} in {events} event(s)").format(count=total, events=len(warned)))
     for status in ("failed", "skipped"):
         for o in outcomes:
             if o.status == status:
                 for p in o.errors:
-                    say(f"skipped: {p}" if status == "skipped" else str(p))
+                    say(_("skipped: {problem}").format(problem=p) if status == "skipped" else str(p))
     run.write_report(outcomes)
     if caught:
         say(_("batch interrupted: the files written are complete; run again to draft the rest"))

@@ -6,6 +6,7 @@ Every problem in a file is collected before anything is raised, and each names
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from pathlib import Path
@@ -14,8 +15,9 @@ from typing import Any
 from speechgen.errors import InputError, Problem
 from speechgen.event import schema as S
 from speechgen.event.model import Event
+from speechgen.event.slips import typing_slips
 from speechgen.event.values import CONVERTERS, Bad, found
-from speechgen.event.yamlsafe import Entry, Node, parse_single, read_text
+from speechgen.event.yamlsafe import Entry, Node, parse_single, read_text_noted
 from speechgen.i18n import _
 
 
@@ -23,8 +25,16 @@ def load_event(path: str | Path, display: str | None = None) -> Event:
     """Read and validate one event file."""
     p = Path(path)
     name = display or str(path)
-    root = parse_single(read_text(p, name), name)
-    return validate(root, name)
+    text, note = read_text_noted(p, name)
+    slips = typing_slips(text, name)
+    if slips:
+        raise InputError(slips)
+    return noted(validate(parse_single(text, name), name), note)
+
+
+def noted(event: Event, note: str | None) -> Event:
+    """The event with a note on how its file was read (GBK) before its other warnings."""
+    return dataclasses.replace(event, warnings=(note, *event.warnings)) if note else event
 
 
 def validate(root: Node, name: str, overrides: dict[str, Any] | None = None) -> Event:

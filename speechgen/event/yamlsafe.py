@@ -75,7 +75,13 @@ class Budget:
 
 
 def read_text(path: Path, display: str | None = None) -> str:
-    """Read a file as UTF-8 text, refusing what is too big, binary or mis-encoded."""
+    """Read a file as UTF-8 text (or GBK, see ``decode_noted``), refusing what is too big, binary or
+    mis-encoded."""
+    return read_text_noted(path, display)[0]
+
+
+def read_text_noted(path: Path, display: str | None = None) -> tuple[str, str | None]:
+    """The text of a file and a note when it was not UTF-8 (``decode_noted``)."""
     name = display or str(path)
     try:
         size = path.stat().st_size
@@ -97,7 +103,7 @@ def read_text(path: Path, display: str | None = None) -> str:
         raise InputError([Problem(name, _("is a folder, not a file"))]) from None
     except OSError as exc:
         raise InputError([Problem(name, _("cannot read file: {value}").format(value=exc.strerror or exc))]) from None
-    return decode(raw, name)
+    return decode_noted(raw, name)
 
 
 _WIDE_BOMS = (
@@ -109,7 +115,13 @@ _WIDE_BOMS = (
 
 
 def decode(raw: bytes, name: str) -> str:
-    """Bytes to text: UTF-8 (a BOM is allowed), never anything else."""
+    """Bytes to text: UTF-8 (a BOM is allowed), else GBK/GB18030 when that decodes cleanly."""
+    return decode_noted(raw, name)[0]
+
+
+def decode_noted(raw: bytes, name: str) -> tuple[str, str | None]:
+    """Bytes to text and a note when the file was read as GBK/GB18030 (older Notepad and many office
+    machines save it); what decodes neither way is refused at the first byte UTF-8 cannot read."""
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
             raise InputError(
@@ -125,12 +137,16 @@ def decode(raw: bytes, name: str) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("gb18030"), _("{name}: read as GBK (GB18030) text; saving it as UTF-8 is safer").format(
+                name=name
+            )
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
         raise InputError(
-            [Problem(name, _("file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)"), line, col)]
+            [Problem(name, _("file is neither UTF-8 nor GBK text; save it as UTF-8"), line, col)]
         ) from None
 
 

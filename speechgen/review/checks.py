@@ -46,7 +46,7 @@ class Finding:
     excerpt: str
 
     def __str__(self) -> str:
-        return f"{self.severity}: ¶{self.paragraph}: {self.message}: 「{self.excerpt}」"
+        return f"{_(self.severity)}: ¶{self.paragraph}: {self.message}: 「{self.excerpt}」"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -56,6 +56,9 @@ class Finding:
             "paragraph": self.paragraph,
             "excerpt": self.excerpt,
         }
+
+
+SEVERITIES = (N_("error"), N_("warning"), N_("info"))  # the words of a Finding's text, for the catalogue
 
 
 def check_draft(

@@ -21,9 +21,10 @@ import yaml
 from speechgen.draft import Draft
 from speechgen.errors import InputError, OutputError, Problem
 from speechgen.event import yamlsafe
-from speechgen.event.load import validate
+from speechgen.event.load import noted, validate
 from speechgen.event.model import Event
 from speechgen.event.schema import SCHEMA, Group
+from speechgen.event.slips import typing_slips
 from speechgen.event.yamlsafe import Entry, Node
 from speechgen.i18n import _
 from speechgen.run.output import default_name, inside
@@ -93,7 +94,7 @@ def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
                     [Problem(name, _("file is over {value} MB").format(value=MAX_BATCH_FILE // 1_000_000))]
                 )
             raw = path.read_bytes()
-            text = yamlsafe.decode(raw, name)
+            text, note = yamlsafe.decode_noted(raw, name)
         except InputError as exc:
             yield Job(name, problems=list(exc.problems), file=name, line=None)
             continue
@@ -112,7 +113,14 @@ def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
             )
             continue
         del raw
-        yield from _file_jobs(text, name)
+        slips = typing_slips(text, name)
+        if slips:
+            yield Job(name, problems=slips, file=name, line=slips[0].line)
+            continue
+        for job in _file_jobs(text, name):
+            if job.event is not None and note:
+                job.event = noted(job.event, note)
+            yield job
 
 
 def _file_jobs(text: str, name: str) -> Iterator[Job]:
