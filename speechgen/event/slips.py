@@ -18,6 +18,9 @@ from speechgen.i18n import _
 _LINE = re.compile(r"^(?P<indent>[ \u3000]*)(?P<key>[^\s:：#\-\"'\[{][^\s:：#]*)[ \u3000]*(?P<colon>[:：])")
 
 
+_BLOCK = re.compile(r"(?:^|[:\-])\s+[|>][-+0-9]*\s*(?:#.*)?$")
+
+
 def _key_names() -> frozenset[str]:
     names: set[str] = set()
 
@@ -48,6 +51,8 @@ def typing_slips(text: str, name: str) -> list[Problem]:
         if "\u3000" in line[:indent] and line.strip():
             col = line.index("\u3000") + 1
             problems.append(Problem(name, _fullwidth_indent(number), number, col))
+        if _BLOCK.search(line):  # `key: |` or `- >`: the lines under it are text
+            in_block = indent
         m = _LINE.match(line)
         if m and m.group("key") in KEYS:
             key, colon = m.group("key"), m.start("colon")
@@ -56,8 +61,7 @@ def typing_slips(text: str, name: str) -> list[Problem]:
                 problems.append(Problem(name, _fullwidth_colon(number, key), number, colon + 1))
             elif rest and not rest[0].isspace():
                 problems.append(Problem(name, _no_space(number, key), number, colon + 1))
-            if re.match(r"\s*[|>][-+0-9]*\s*(#.*)?$", rest):
-                in_block = indent
+
     return problems
 
 

@@ -83,7 +83,7 @@ def check_lines(
     found += _repeats(folded, facts)
     found += _announced(folded)
     found += _numbering(folded)
-    found += _jurisdiction(folded, facts)
+    found += _jurisdiction(folded, facts, lenient=event is None)
     found += _dated(folded, formulations if formulations is not None else load_formulations(), when)
     if event is not None:
         found += _numbers(folded, event, facts)
@@ -253,25 +253,41 @@ def _sequence(numbers: list[tuple[int, int | None]], lines: list[tuple[str, str]
             return
 
 
-def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Finding]:
+def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str], lenient: bool = False) -> Iterable[Finding]:
+    """我省 and 我县 in one speech, or 全县 and 全区: the speech forgets whose it is. Words the event gives
+    (its context, quoted as written) are masked. Without the event (``lenient``), a mention of a higher
+    level with 全 (全省 in a county's speech: 贯彻落实全省……会议精神) is taken as the user's own reference."""
     first: dict[str, int] = {}
+    owned: list[str] = []
     for i, (kind, text) in enumerate(lines, 1):
         if kind in ("title", "speaker", "date"):
             continue
         for m in _JUR.finditer(_mask(text, facts)):
             first.setdefault(m.group(1), i)
-    if len(first) > 1:
-        words = sorted(first, key=first.get)  # type: ignore[arg-type]
-        i = first[words[1]]
-        yield Finding(
-            "error",
-            "jurisdiction",
-            _("mixed jurisdiction words: 我{words}/全{words} and 我{words2}/全{words2}").format(
-                words=words[0], words2=words[1]
-            ),
-            i,
-            _excerpt(lines[i - 1][1]),
-        )
+            if m.group(0).startswith("我") and m.group(1) not in owned:
+                owned.append(m.group(1))
+    if len(first) < 2:
+        return
+    words = sorted(first, key=first.get)  # type: ignore[arg-type]
+    if lenient:
+        ours = owned[0] if owned else max(first, key=lambda w: _RANK[w])
+        clash = [w for w in words if w != ours and (w in owned or _RANK[w] >= _RANK[ours])]
+        if not clash:
+            return
+        words = [ours, clash[0]]
+    i = first[words[1]]
+    yield Finding(
+        "error",
+        "jurisdiction",
+        _("mixed jurisdiction words: 我{words}/全{words} and 我{words2}/全{words2}").format(
+            words=words[0], words2=words[1]
+        ),
+        i,
+        _excerpt(lines[i - 1][1]),
+    )
+
+
+_RANK = {"省": 0, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3}  # higher levels first
 
 
 def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], when: dt.date) -> Iterable[Finding]:
@@ -327,7 +343,7 @@ def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding
     text = "\n".join(t for _kind, t in lines)
     for path in ("program.cadres", "review.cadres", "speaker.name", "meeting.name", "program.to_units"):
         value = event.get(path)
-        if value is not None and str(value) not in text:
+        if value is not None and fold(str(value)) not in text:  # the lines are folded: （） as ()
             yield Finding(
                 "info",
                 "unmentioned-fact",
