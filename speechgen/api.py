@@ -151,9 +151,10 @@ def _prepared(event: Event, opts: Options) -> tuple[BankSet, Plan, Setting]:
     from speechgen.compose.plan import make_plan
     from speechgen.compose.setting import settle
     from speechgen.event.model import located
+    from speechgen.event.schema import style_key
     from speechgen.resources import env_bank_dirs
 
-    style = opts.style or event.get("options.style") or DEFAULT_STYLE
+    style = style_key(opts.style or event.get("options.style") or DEFAULT_STYLE)  # 简明 → concise
     dirs = (*env_bank_dirs(), *opts.banks)
     try:
         banks = load_banks(style, dirs)

@@ -151,7 +151,9 @@ def test_version_help_and_usage_errors(runner) -> None:
 def test_unknown_style_lists_the_styles(runner, workdir: Path) -> None:
     result = runner.invoke(main, ["render", str(example("summary")), "-o", "x.md", "--style", "poetic"])
     assert result.exit_code == 1
-    assert result.output.strip() == 'unknown style "poetic"; available styles: concise, formal, warm'
+    assert (
+        result.output.strip() == 'unknown style "poetic"; available styles: 简明 (concise), 正式 (formal), 温情 (warm)'
+    )
     assert not (workdir / "x.md").exists()
 
 

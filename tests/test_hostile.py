@@ -40,6 +40,7 @@ speaker:
   title: 县委常委、组织部部长
 """
 
+STYLE_NAMES = {"formal": "正式 (formal)", "warm": "温情 (warm)", "concise": "简明 (concise)"}
 TYPES_CHOICE = (
     "动员会 (mobilisation) | 总结会 (summary) | 总结暨动员会 (summary_mobilisation) | 驻村蹲点工作会议 (village_stay)"
 )
@@ -172,7 +173,7 @@ GAPS = {}
 
 
 def _expected(name: str) -> str:
-    return BROKEN[name].replace("{styles}", ", ".join(available_styles())) + "\n"
+    return BROKEN[name].replace("{styles}", ", ".join(STYLE_NAMES.get(s, s) for s in available_styles())) + "\n"
 
 
 def _files(folder: Path) -> list[str]:

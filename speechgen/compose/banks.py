@@ -7,6 +7,7 @@ A later layer extends a slot or, with ``mode: replace``, replaces it.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from speechgen.compose.bankfile import DERIVED, read_bank_file
 from speechgen.compose.jinjaenv import SpeechEnvironment, new_environment
 from speechgen.compose.variant import Tags, Unit, Variant
 from speechgen.errors import BankError, ConfigError, Problem
+from speechgen.event.schema import STYLE_ALIASES, STYLE_LABELS, style_key
 from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path
 
@@ -119,12 +121,22 @@ def _from_json(data: dict[str, Any]) -> BankSet:
     return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]), units)
 
 
+def _style_hint(style: str, styles: Sequence[str]) -> str:
+    close = difflib.get_close_matches(style, [*styles, *STYLE_ALIASES], n=1, cutoff=0.5)
+    return _(' — did you mean "{name}"?').format(name=close[0]) if close else ""
+
+
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
     """The bank set for a style, reused across drafts while no file changes."""
     styles = available_styles(user_dirs)
+    style = style_key(style)
     if style not in styles:
         raise ConfigError(
-            _('unknown style "{style}"; available styles: {join}').format(style=style, join=", ".join(styles))
+            _('unknown style "{style}"{hint}; available styles: {join}').format(
+                style=style,
+                hint=_style_hint(style, styles),
+                join=", ".join(f"{STYLE_LABELS[s]} ({s})" if s in STYLE_LABELS else s for s in styles),
+            )
         )
     files = layer_files(style, user_dirs)
     # absolute paths, sizes, times and the working folder (messages name files relative to it):

@@ -85,6 +85,9 @@ def draft_job(job: Job, s: BatchSettings) -> Outcome:
     return out
 
 
+SETTINGS = ("program.direction", "speaker.role")  # choices that shape the draft, never words in it
+
+
 def review_lines(review: api.Review, draft: api.Draft | None = None, *, prefix: bool = True) -> list[str]:
     """A review as the lines a front-end shows: warnings, facts missing, facts given but not used (with the
     draft), checker findings. Markers asked for with --mark-missing are reported once, as missing facts,
@@ -102,6 +105,7 @@ def review_lines(review: api.Review, draft: api.Draft | None = None, *, prefix: 
                 "longer draft may"
             ).format(path=path, alias=alias_of(tuple(path.split("."))), value=value)
             for path, value in draft.info.unused_facts
+            if path not in SETTINGS
         ]
     asked = review.marked
     lines += [
