@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from speechgen import api
 from speechgen.cli import main
 from speechgen.review.checks import Finding, check_lines
-from speechgen.run.job import review_lines
+from speechgen.run.job import SETTINGS, review_lines
 
 from .conftest import DATA, example
 
@@ -65,7 +67,7 @@ def test_render_lists_every_fact_it_did_not_use(runner, workdir: Path) -> None:
     assert result.exit_code == 0, result.output
     listed = [line for line in result.stderr.splitlines() if line.startswith("not used: ")]
     assert [line.split(" = ")[0] for line in listed] == [
-        f"not used: {path} ({api_alias(path)})" for path, _value in draft.info.unused_facts
+        f"not used: {path} ({api_alias(path)})" for path, _value in draft.info.unused_facts if path not in SETTINGS
     ]
     assert all(
         line.endswith("no sentence of this draft takes it; another --seed or a longer draft may") for line in listed
@@ -141,3 +143,37 @@ def test_check_with_the_event_finds_facts_written_with_full_width_brackets(runne
     found = [f for f in json.loads(checked.output)["d.md"] if f["code"] == "unmentioned-fact"]
     assert not any("meeting.name" in f["message"] for f in found)
     assert any("program.cadres" in f["message"] for f in found)  # the control: a fact the draft lacks is named
+
+
+@pytest.mark.parametrize("name", ["动员会", "总结会", "总结暨动员会", "驻村蹲点"])
+def test_an_untouched_new_file_renders_warning_only_of_its_samples(runner, workdir: Path, name: str) -> None:
+    made = runner.invoke(main, ["new", name, "-o", "e.yaml"])
+    assert made.exit_code == 0, made.output
+    text = (workdir / "e.yaml").read_text(encoding="utf-8")
+    assert "出席领导: " in text
+    assert not [line for line in text.splitlines() if line.lstrip().startswith(("时长", "字数", "options", "选项"))]
+    result = runner.invoke(main, ["render", "e.yaml", "-o", "e.md"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    assert not [line for line in lines if line.startswith("missing: ")]
+    samples = [line for line in lines if line.endswith("— 示例值，请替换")]
+    assert any("meeting.name (名称)" in line for line in samples) and any(
+        "speaker.name (姓名)" in line for line in samples
+    )
+    concise = runner.invoke(main, ["render", "e.yaml", "-o", "c.md", "--style", "简明"])
+    assert concise.exit_code == 0, concise.output
+
+    def length(out: str) -> int:
+        return int(out.splitlines()[0].split(": ")[1].split()[0])
+
+    assert length(concise.stderr) < length(result.stderr)
+
+
+def test_every_optional_field_is_in_the_new_file(runner, workdir: Path) -> None:
+    from speechgen.event.schema import leaves
+
+    made = runner.invoke(main, ["new", "summary_mobilisation", "--lang", "en"])
+    for path, _field in leaves():
+        if path[0] in ("output", "type") or path == ("options", "choices"):
+            continue
+        assert f"{path[-1]}:" in made.output, path
