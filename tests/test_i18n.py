@@ -25,9 +25,19 @@ PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
 
 
+def entries(messages) -> dict[str, str]:  # noqa: ANN001
+    """msgid → msgstr; a message with a plural by its singular (Chinese has one form)."""
+    out = {}
+    for m in messages:
+        if m.id:
+            plural = isinstance(m.id, (tuple, list))
+            out[m.id[0] if plural else m.id] = m.string[0] if plural else m.string
+    return out
+
+
 def catalogue() -> dict[str, str]:
     with open(LOCALE / "speechgen.po", "rb") as f:
-        return {m.id: m.string for m in read_po(f) if m.id}
+        return entries(read_po(f))
 
 
 def extracted() -> dict[str, str]:
@@ -36,9 +46,8 @@ def extracted() -> dict[str, str]:
     for filename, lineno, message, _comments, _context in extract_from_dir(
         str(ROOT / "speechgen"), method_map=[("**.py", "python")], keywords=KEYWORDS
     ):
-        ids = message if isinstance(message, tuple) else (message,)
-        for msgid in ids:
-            found.setdefault(msgid, f"speechgen/{filename}:{lineno}")
+        msgid = message[0] if isinstance(message, tuple) else message
+        found.setdefault(msgid, f"speechgen/{filename}:{lineno}")
     return found
 
 
@@ -52,7 +61,7 @@ def test_every_message_in_the_code_has_a_chinese_translation_with_the_same_place
 
 def test_the_compiled_catalogue_matches_the_po_file() -> None:
     with open(LOCALE / "speechgen.mo", "rb") as f:
-        mo = {m.id: m.string for m in read_mo(f) if m.id}
+        mo = entries(read_mo(f))
     assert mo == catalogue()
 
 
@@ -173,10 +182,12 @@ def test_the_locale_chooses_the_language_of_errors_and_help(tmp_path: Path, env:
         assert "nothing.yaml: 没有这个文件" in done.stderr
         assert "e.yaml:2:1: meeting.date (日期): 必填，但缺少这一项" in done.stderr
         assert "根据一个会议事项文件 EVENT 起草讲话稿。" in helped.stdout
+        assert "显示本帮助并退出。" in helped.stdout and "用法：" in helped.stdout
     else:
         assert "nothing.yaml: no such file" in done.stderr
         assert "e.yaml:2:1: meeting.date (日期): required, but not given" in done.stderr
         assert "Draft the speech for one EVENT file." in helped.stdout
+        assert "Show this message and exit." in helped.stdout and "Usage:" in helped.stdout
 
 
 # The most common messages, as each language has them (source, placeholders, English, Chinese).
@@ -241,6 +252,7 @@ COMMON = [
     ("speechgen: interrupted", {}, None, "speechgen：已中断"),
     ("Draft the speech for one EVENT file.", {}, None, "根据一个会议事项文件 EVENT 起草讲话稿。"),
     ("Overwrite existing files.", {}, None, "覆盖已存在的文件。"),
+    ("Show this message and exit.", {}, None, "显示本帮助并退出。"),
 ]
 
 

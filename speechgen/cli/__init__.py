@@ -108,6 +108,9 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 def _register() -> None:
     from speechgen.cli import banks, bundle, draft, fonts
+    from speechgen.cli.clickwords import speak_to_click
+
+    speak_to_click()
 
     for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks, fonts.fonts):
         main.add_command(command)
