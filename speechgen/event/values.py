@@ -24,14 +24,14 @@ class Bad(Exception):
 
 def found(node: Node) -> str:
     if node.kind == "map":
-        return "a mapping"
+        return _("a mapping")
     if node.kind == "seq":
-        return "a list"
+        return _("a list")
     v = node.value
     if isinstance(v, bool):
         return f"{'true' if v else 'false'}"
     if isinstance(v, int) and abs(v) >= 10**MAX_NUMBER_TEXT:
-        return f"a number with more than {MAX_NUMBER_TEXT} digits"
+        return _("a number with more than {count} digits").format(count=MAX_NUMBER_TEXT)
     if isinstance(v, (int, float)):
         return str(v)
     text = str(v)

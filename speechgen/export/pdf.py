@@ -25,14 +25,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from speechgen.i18n import _
+from speechgen.i18n import N_, _
 
 from ..errors import SpeechgenError, ToolMissingError
 from . import fonts
 from .layout import Layout
 from .pdfbytes import reproducible
 
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "--format pdf needs LibreOffice, which is not installed. Install it (Debian/Ubuntu: "
     "`sudo apt-get install libreoffice-writer fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming`; "
     "Windows/macOS: libreoffice.org), or write .docx and print to PDF from Word or WPS."
@@ -55,7 +55,7 @@ def docx_to_pdf(
 ) -> bytes:
     exe = soffice()
     if exe is None:
-        raise ToolMissingError(INSTALL_HINT)
+        raise ToolMissingError(_(INSTALL_HINT))
     layout = layout or Layout()
     with work_folder() as tmp:
         src = tmp / "draft.docx"

@@ -69,13 +69,13 @@ def _expand(raw: str) -> tuple[list[Path], str | None]:
     p = Path(raw)
     if p.is_dir():
         files = _yaml_files(p)
-        return files, None if files else "no *.yaml or *.yml files in this folder"
+        return files, None if files else _("no *.yaml or *.yml files in this folder")
     if not p.exists() and any(c in raw for c in "*?["):
         out: list[Path] = []
         for m in sorted(glob.glob(raw, recursive=True)):
             mp = Path(m)
             out.extend(_yaml_files(mp) if mp.is_dir() else [mp] if mp.is_file() else [])
-        return out, None if out else "no file matches this pattern"
+        return out, None if out else _("no file matches this pattern")
     return [p], None
 
 
@@ -185,7 +185,7 @@ class _Documents:
                 return
             except (yaml.YAMLError, RecursionError) as exc:
                 self.exhausted = True
-                what = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+                what = _("nested too deeply") if isinstance(exc, RecursionError) else str(exc)
                 yield index, None, [Problem(self.name, _("invalid YAML: {what}").format(what=what))]
                 return
             if isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and root.value == "":
@@ -232,16 +232,28 @@ def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, context
     for knode, vnode in root.value:
         key = knode.value if isinstance(knode, yaml.ScalarNode) else None
         if key not in BATCH_KEYS:
-            yield fail(knode, f"unknown key {key!r} in a batch file; expected defaults: and events:")
+            yield fail(knode, _("unknown key {key!r} in a batch file; expected defaults: and events:").format(key=key))
             return
         if key in parts:
-            yield fail(knode, f"{key}: given twice (first at line {parts[key].start_mark.line + 1})")
+            yield fail(
+                knode,
+                _("{key}: given twice (first at line {line})").format(key=key, line=parts[key].start_mark.line + 1),
+            )
             return
         parts[key] = vnode
     events = parts.get("events")
     if not isinstance(events, yaml.SequenceNode) or events.tag != "tag:yaml.org,2002:seq" or not events.value:
-        found = "nothing" if events is None else "an empty list" if isinstance(events, yaml.SequenceNode) else "no list"
-        yield fail(events if events is not None else root, f"events: expected a list of events, found {found}")
+        found = (
+            _("nothing")
+            if events is None
+            else _("an empty list")
+            if isinstance(events, yaml.SequenceNode)
+            else _("no list")
+        )
+        yield fail(
+            events if events is not None else root,
+            _("events: expected a list of events, found {found}").format(found=found),
+        )
         return
     defaults = None
     if "defaults" in parts:

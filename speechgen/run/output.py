@@ -44,7 +44,7 @@ class OutputExists(OutputError):
     """The target exists and --force was not given."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path}: exists; use --force to overwrite")
+        super().__init__(_("{path}: exists; use --force to overwrite").format(path=path))
         self.path = path
 
 

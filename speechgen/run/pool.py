@@ -24,6 +24,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from speechgen.errors import SpeechgenError
+from speechgen.i18n import _
 from speechgen.run.inputs import Job
 from speechgen.run.job import BatchSettings, Outcome, draft_job, run_job
 from speechgen.run.signals import group_signals
@@ -84,7 +85,7 @@ class Pool:
                 yield _result(self.pending.popleft())
         except BrokenProcessPool:
             raise WorkerDied(
-                "batch stopped: a worker process died (out of memory?); run again to draft the rest"
+                _("batch stopped: a worker process died (out of memory?); run again to draft the rest")
             ) from None
 
     def drain(self) -> list[Outcome]:
