@@ -306,7 +306,9 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help=_("Worker processes (default: the number of cores)."))
 @click.option("--fail-fast", is_flag=True, help=_("Stop at the first event that cannot be drafted."))
 @click.option("--report", type=click.Path(path_type=Path), help=_("Write a per-event report (.csv or .json)."))
-@click.option("--quiet", "-q", is_flag=True, help=_("No progress bar and no warnings; the summary only."))
+@click.option(
+    "--quiet", "-q", is_flag=True, help=_("No progress bar and no warnings (the report keeps them); the summary only.")
+)
 @render_options
 def batch(
     inputs: tuple[str, ...],
@@ -352,19 +354,19 @@ def batch(
             signal.signal(s, handler)
     found = counts(outcomes)
     warned = [o for o in outcomes if o.warnings]
-    for o in warned:
-        if not quiet:
+    if not quiet and warned:  # each event's warnings and their count; --quiet leaves them to the report
+        for o in warned:
             for w in o.warnings:
                 say(_("warning: {label}: {w}").format(label=o.label, w=w))
-        say(_("{label}: {count} warning(s)").format(label=o.label, count=len(o.warnings)))
+        for o in warned:
+            say(_("{label}: {count} warning(s)").format(label=o.label, count=len(o.warnings)))
+        total = sum(len(o.warnings) for o in warned)
+        say(_("warnings: {count} in {events} event(s)").format(count=total, events=len(warned)))
     say(
         _("drafted {found}, skipped {found2}, failed {found3}").format(
             found=found["drafted"], found2=found["skipped"], found3=found["failed"]
         )
     )
-    if warned:
-        total = sum(len(o.warnings) for o in warned)
-        say(_("warnings: {count} in {events} event(s)").format(count=total, events=len(warned)))
     for status in ("failed", "skipped"):
         for o in outcomes:
             if o.status == status:
