@@ -73,6 +73,7 @@ __all__ = [
     "said",
     "fonts_report",
     "fonts_fallback",
+    "export_formats",
 ]
 
 
@@ -374,6 +375,14 @@ def check_file(path: Path, *, event: Event | None = None, banks: tuple[Path, ...
     from speechgen.review.reader import read_draft
 
     return check_lines(read_draft(path), event, load_formulations(banks))
+
+
+def export_formats() -> tuple[str, ...]:
+    """The formats this machine can write: pdf only where LibreOffice is installed."""
+    from speechgen.export import FORMATS
+    from speechgen.export.pdf import soffice
+
+    return tuple(f for f in FORMATS if f != "pdf" or soffice())
 
 
 def fonts_report(layout: Layout | None = None) -> str:

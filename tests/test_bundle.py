@@ -367,7 +367,8 @@ def _home(tmp_path: Path) -> dict[str, str]:
     return {"HOME": str(home), "PATH": "/usr/bin:/bin"}
 
 
-def test_linux_shortcuts_open_a_terminal_with_speechgen_ready(tmp_path: Path) -> None:
+def test_linux_shortcuts_open_a_terminal_with_speechgen_ready(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(launcher, "WORKBENCH", ())  # the terminal mode (the default opens the workbench)
     env = _home(tmp_path)
     home = Path(env["HOME"])
     prefix = tmp_path / "环境 with space"
@@ -400,7 +401,8 @@ def test_without_a_desktop_folder_the_menu_entry_is_still_made(tmp_path: Path) -
     assert made.notes == [f"{Path(env['HOME']) / '桌面'}: no such folder; no shortcut there"]
 
 
-def test_windows_shortcuts_are_made_through_powershell(tmp_path: Path) -> None:
+def test_windows_shortcuts_are_made_through_powershell(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(launcher, "WORKBENCH", ())
     profile = tmp_path / "Users" / "张三"
     (profile / "Desktop").mkdir(parents=True)
     env = {"USERPROFILE": str(profile), "APPDATA": str(profile / "AppData" / "Roaming")}
@@ -441,6 +443,7 @@ def test_a_place_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None
 
 
 def test_the_workbench_hook_replaces_the_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert launcher.WORKBENCH == ("serve",)  # the shortcut opens the workbench
     monkeypatch.setattr(launcher, "WORKBENCH", ("web", "--open"))
     (tmp_path / "venv").mkdir()
     made = launcher.make_shortcuts(tmp_path / "venv", "Linux", _home(tmp_path))

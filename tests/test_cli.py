@@ -134,8 +134,19 @@ def test_new_writes_an_event_that_validates_and_renders(runner, workdir: Path, m
     assert runner.invoke(main, ["validate", "e.yaml"]).exit_code == 0
     rendered = runner.invoke(main, ["render", "e.yaml", "-o", "e.md"])
     assert rendered.exit_code == 0, rendered.output
+    assert "示例值，请替换" in rendered.output  # an untouched file says its samples are still there
     again = runner.invoke(main, ["new", meeting_type, "-o", "e.yaml"])
     assert again.exit_code == 1 and "exists" in again.output
+
+
+EXAMPLE_FILES = sorted(p.name for p in (ROOT / "examples").glob("*.yaml") if p.name != "batch.yaml")
+
+
+@pytest.mark.parametrize("example", EXAMPLE_FILES)
+def test_no_example_holds_a_sample_value_of_new(runner, workdir: Path, example: str) -> None:
+    rendered = runner.invoke(main, ["render", str(ROOT / "examples" / example), "-o", "e.txt"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "示例值" not in rendered.output
 
 
 def test_version_help_and_usage_errors(runner) -> None:

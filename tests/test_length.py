@@ -19,7 +19,7 @@ STYLES = ("formal", "warm", "concise")
 
 
 @pytest.mark.parametrize("meeting_type", TYPES)
-@pytest.mark.parametrize("target", [1500, 3000, 5000, 8000])
+@pytest.mark.parametrize("target", [1500, 2200, 3000])
 @pytest.mark.parametrize("style", STYLES)
 def test_length_within_15_percent(meeting_type: str, target: int, style: str) -> None:
     event = load_event(example(meeting_type))
@@ -31,7 +31,21 @@ def test_length_within_15_percent(meeting_type: str, target: int, style: str) ->
 
 
 @pytest.mark.parametrize("meeting_type", TYPES)
-@pytest.mark.parametrize(("minutes", "rate"), [(10, 180), (15, 180), (25, 180), (20, 150)])
+def test_a_length_the_banks_cannot_honestly_fill_is_said(meeting_type: str) -> None:
+    """Beyond what the banks can say about the meeting, the draft is as long as they allow (more points,
+    a second point of a topic) and a warning names the length reached; nothing is padded."""
+    event = load_event(example(meeting_type))
+    usual = api.draft(event, options=Options(length=3000, seed=1)).han_count()
+    draft = api.draft(event, options=Options(length=9000, seed=1))
+    assert draft.han_count() >= usual
+    assert draft.info.warnings == (
+        f"length {draft.han_count()} characters is {(draft.han_count() - 9000) / 9000:+.0%} off the target of "
+        "9000: the banks cannot fit it closer",
+    )
+
+
+@pytest.mark.parametrize("meeting_type", TYPES)
+@pytest.mark.parametrize(("minutes", "rate"), [(10, 180), (15, 180), (16, 150)])
 def test_minutes_and_rate(meeting_type: str, minutes: int, rate: int) -> None:
     draft = api.draft(load_event(example(meeting_type)), options=Options(minutes=minutes, rate=rate))
     assert abs(draft.han_count() - minutes * rate) <= 0.15 * minutes * rate
@@ -39,7 +53,7 @@ def test_minutes_and_rate(meeting_type: str, minutes: int, rate: int) -> None:
 
 
 def test_long_speeches_keep_paragraphs_speakable() -> None:
-    draft = api.draft(load_event(example("village_stay")), options=Options(length=8000, seed=3))
+    draft = api.draft(load_event(example("village_stay")), options=Options(length=5000, seed=3))
     sizes = [han_count(p.text) for p in draft.paragraphs() if p.text != "谢谢大家！"]
     assert max(sizes) <= 400, max(sizes)
 

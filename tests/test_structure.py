@@ -1,7 +1,8 @@
 """The folders show the path, and imports follow it (issue: layout and one library API).
 
-event → draft → compose → review / export → api → run → cli / web: a module imports only modules of its
+event → draft → compose → review / export → api → run → web → cli: a module imports only modules of its
 own stage or of stages to its left, never another module's underscore names, and no import cycle exists.
+(The command line's `serve` starts the workbench, so web/ stands just left of cli/.)
 """
 
 from __future__ import annotations
@@ -24,9 +25,9 @@ RANKS = {
     "speechgen.export": 4,
     "speechgen.api": 5,
     "speechgen.run": 6,
-    "speechgen.cli": 7,
     "speechgen.web": 7,
-    "speechgen.__main__": 8,
+    "speechgen.cli": 8,
+    "speechgen.__main__": 9,
 }
 CORE = (
     "speechgen.event",
@@ -178,11 +179,12 @@ def test_the_core_neither_prints_nor_imports_click() -> None:
 
 
 def test_the_front_ends_draft_through_the_api_only() -> None:
-    """cli/ reaches the stages only through speechgen.api and the runner (run/), plus shared values."""
+    """cli/ and web/ reach the stages only through speechgen.api and the runner (run/), plus shared values."""
     packages = ("speechgen.api", "speechgen.i18n", "speechgen.run", "speechgen.cli", "speechgen.web")
     shared = (
         "speechgen.errors",
         "speechgen.resources",
+        "speechgen.i18n",
         "speechgen.event.schema",
         "speechgen.export.layout",
         "speechgen",

@@ -107,7 +107,7 @@ def main(ctx: click.Context, debug: bool) -> None:
 
 
 def _register() -> None:
-    from speechgen.cli import banks, bundle, draft, fonts
+    from speechgen.cli import banks, bundle, draft, fonts, serve
     from speechgen.cli.clickwords import speak_to_click
 
     speak_to_click()
@@ -116,6 +116,7 @@ def _register() -> None:
         main.add_command(command)
     for command in (bundle.bundle, bundle.shortcut):
         main.add_command(command)
+    main.add_command(serve.serve)
 
 
 _register()

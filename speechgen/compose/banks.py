@@ -18,12 +18,14 @@ from speechgen.compose import bankcache
 from speechgen.compose.bankfile import DERIVED, read_bank_file
 from speechgen.compose.jinjaenv import SpeechEnvironment, new_environment
 from speechgen.compose.variant import Tags, Unit, Variant
+from speechgen.draft import han_runs
 from speechgen.errors import BankError, ConfigError, Problem
 from speechgen.event.schema import STYLE_ALIASES, STYLE_LABELS, style_key
 from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path
 
 DEFAULT_STYLE = "formal"
+COMMON_GRAM_USES = 20  # a four-character run in this many variants is common wording
 NOT_BANKS = frozenset({"lexicon.yaml"})  # files in a bank folder that hold no slots
 __all__ = ["DERIVED", "DEFAULT_STYLE", "BankSet", "Unit", "Variant", "load_banks", "available_styles"]
 
@@ -44,6 +46,17 @@ class BankSet:
 
     def units_of(self, topic: str) -> list[Unit]:
         return [u for u in self.units.values() if u.topic == topic]
+
+    @functools.cached_property
+    def common_grams(self) -> frozenset[str]:
+        """Four-character runs the banks use everywhere (挂职干部, 接收单位 …): repeating one inside a
+        paragraph is the subject named again, not an image said twice."""
+        seen: dict[str, int] = {}
+        for variants in self.slots.values():
+            for v in variants:
+                for gram in set(han_runs(v.text, 4)):
+                    seen[gram] = seen.get(gram, 0) + 1
+        return frozenset(g for g, n in seen.items() if n >= COMMON_GRAM_USES)
 
 
 def available_styles(user_dirs: Sequence[Path] = ()) -> tuple[str, ...]:

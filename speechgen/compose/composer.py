@@ -10,6 +10,7 @@ its roles in order: lead, fact, reason, example, comment, demand, close.
 from __future__ import annotations
 
 import functools
+import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,7 +29,7 @@ from speechgen.compose.setting import Lexicon, Setting, concepts_in
 from speechgen.compose.units import SectionPlan, UnitUse, plan_section
 from speechgen.compose.variables import present, variables, vocabulary_words
 from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
-from speechgen.draft import COUNT_MARK, Sentence, with_count
+from speechgen.draft import COUNT_MARK, Sentence, han_runs, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import alias_of
@@ -36,6 +37,7 @@ from speechgen.i18n import _
 from speechgen.resources import templates_dir
 
 ITEM_END = "。；！？"
+SHAPE_WEIGHTS = (2, 1, 1.5)  # a point's paragraph: every role / without its example / without its closing line
 
 
 @functools.lru_cache(maxsize=16)
@@ -70,6 +72,7 @@ class Composer:
     _prohibitions: int = 0
     _parallel_in: set[str] = field(default_factory=set)  # sections that have had their 排比
     _section: str = ""
+    _left_out: str = ""  # the role the last point's paragraph went without
 
     def __post_init__(self) -> None:
         self.values = variables(self.event, self.setting) | {"count": Emitted(COUNT_MARK), "item": None, "items": None}
@@ -173,22 +176,52 @@ class Composer:
     def _roles(self, use: UnitUse, prefer: Callable[[Variant], bool] | None = None) -> str:
         bind = self._bind(use)
         topic = "achievements" if use.passage else use.unit.topic  # a passage of facts is one subject
-        parts = [
-            self._emit(
+        parts: list[str] = []
+        said: set[str] = set()  # the paragraph's own phrases: a later sentence says something new
+        for i, role in enumerate(self._shape(use)):
+            part = self._emit(
                 use.unit.slot(role),
                 tree.SENT,
                 ctx=use.ctx,
                 bind=bind,
                 optional=role in OPTIONAL_ROLES,
                 topic=topic,
-                prefer=prefer if i == 0 else None,
+                prefer=prefer if i == 0 else self._new_in_paragraph(said, use),
             )
-            for i, role in enumerate(use.unit.roles)
-        ]
+            if part:
+                said |= set(han_runs(self.registry[-1].text, 4))
+            parts.append(part)
         body = "".join(parts)
         if body and use.items:
             self.used_items.setdefault(use.source, set()).update(use.items)
         return body
+
+    def _shape(self, use: UnitUse) -> tuple[str, ...]:
+        """The roles a unit's paragraph says. Points of one section do not all take the same course
+        (claim, reason, example, demand, closing line): some go without the example, some without the
+        closing line, never two neighbours with the same one left out. Facts and their passages keep all."""
+        roles = use.unit.roles
+        if use.items or use.passage or use.tail or not set(roles) >= OPTIONAL_ROLES:
+            return roles
+        rng = random.Random(f"{self.plan.seed}:shape:{use.unit.id}")
+        shapes = ("", "example", "close")
+        left_out = rng.choices(shapes, weights=SHAPE_WEIGHTS)[0]
+        if left_out and left_out == self._left_out:
+            left_out = ""
+        self._left_out = left_out
+        return tuple(r for r in roles if r != left_out)
+
+    def _new_in_paragraph(self, said: set[str], use: UnitUse) -> Callable[[Variant], bool] | None:
+        """Prefer a sentence that repeats no four-character phrase of its paragraph (common wording and
+        the point's own key words aside): 放下架子 or a closing slogan said twice reads as padding."""
+        if not said:
+            return None
+        common = self.banks.common_grams
+        keys = use.unit.keys
+        own = {g for g in said if g not in common and not any(k in g or g in k for k in keys)}
+        if not own:
+            return None
+        return lambda v: not (set(han_runs(v.text, 4)) & own)
 
     def _taking_up(self, heading: list[Sentence]) -> Callable[[Variant], bool] | None:
         """Prefer a first sentence that says what its heading promises (the concepts its words name)."""

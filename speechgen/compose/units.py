@@ -20,6 +20,7 @@ from speechgen.event.model import Event
 
 GROUPED = frozenset({"program.rules", "review.achievements"})  # items of one unit share it; others get one each
 MAX_FACT_UNITS = 5
+MAX_SECTION_UNITS = 5  # points a section holds at most, however long the speech
 TABLES = {"program.rules": "rules", "review.achievements": "achievements", "review.shortcomings": "claims"}
 
 
@@ -126,12 +127,23 @@ def plan_section(
     for i in range(wanted):
         direction = directions[i % len(directions)]
         here = Context(ctx.setting, ctx.style, direction, ctx.moment)
+        taken = {c.unit.topic for c in chosen}
         options = [
             (t, u)
             for t in topics
             for u in banks.units_of(t)
-            if not u.facts and tags_fit(u.tags, here) and t not in {c.unit.topic for c in chosen}
+            if not u.facts and tags_fit(u.tags, here) and t not in taken
         ]
+        if not options and i >= spec.units and len(chosen) + facts_written < MAX_SECTION_UNITS:
+            # a longer speech: a second point of a topic already spoken of (its units make different points)
+            used = {c.unit.id for c in chosen}
+            twice = {t for t in taken if sum(c.unit.topic == t for c in chosen) > 1}
+            options = [
+                (t, u)
+                for t in topics
+                for u in banks.units_of(t)
+                if not u.facts and tags_fit(u.tags, here) and u.id not in used and t not in twice
+            ]
         if not options:
             continue
         weights = [u.weight for _, u in options]

@@ -86,16 +86,7 @@ def read_text_noted(path: Path, display: str | None = None) -> tuple[str, str | 
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise InputError(
-                [
-                    Problem(
-                        name,
-                        _("file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)").format(
-                            size=size, MAX_FILE_BYTES=MAX_FILE_BYTES
-                        ),
-                    )
-                ]
-            )
+            raise too_big(size, name)
         raw = path.read_bytes()
     except FileNotFoundError:
         raise InputError([Problem(name, _("no such file"))]) from None
@@ -104,6 +95,18 @@ def read_text_noted(path: Path, display: str | None = None) -> tuple[str, str | 
     except OSError as exc:
         raise InputError([Problem(name, _("cannot read file: {value}").format(value=exc.strerror or exc))]) from None
     return decode_noted(raw, name)
+
+
+def too_big(size: int, name: str) -> InputError:
+    message = _("file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)")
+    return InputError([Problem(name, message.format(size=size, MAX_FILE_BYTES=MAX_FILE_BYTES))])
+
+
+def text_of(raw: bytes, name: str) -> str:
+    """The text of a file's bytes (an upload), with the limits and the encoding rules of read_text."""
+    if len(raw) > MAX_FILE_BYTES:
+        raise too_big(len(raw), name)
+    return decode(raw, name)
 
 
 _WIDE_BOMS = (

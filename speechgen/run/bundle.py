@@ -142,7 +142,7 @@ def make_bundle(settings: BundleSettings, pip: Pip | None = None) -> Bundle:
         final = folder / f"speechgen-{version}-offline{'.zip' if settings.as_zip else ''}"
         _check_target(final, settings.force)
         bundle = Bundle(final, version, own.name)
-        roots = [f"speechgen=={version}", "pip"]
+        roots = [f"speechgen[web]=={version}", "pip"]  # the workbench too: the office has no internet
         platforms: dict[str, list[Target]] = {}
         for target in wanted:
             platforms.setdefault(target.platform, []).append(target)

@@ -57,7 +57,7 @@ PIP=$(ls "$WHEELS"/pip-*.whl 2>/dev/null | tail -n 1)
 say "正在安装到 / installing into: $TARGET ($PY)"
 "$PY" -m venv --clear --without-pip "$TARGET" || fail "无法创建 Python 环境。" "Cannot make the environment."
 "$TARGET/bin/python" "$PIP/pip" install --quiet --no-index --find-links "$WHEELS" --no-warn-script-location \
-  pip speechgen || fail "安装失败（见上方信息）。" "pip could not install speechgen (see above)."
+  pip "speechgen[web]" || fail "安装失败（见上方信息）。" "pip could not install speechgen (see above)."
 "$TARGET/bin/python" -m speechgen shortcut || say "（未能创建快捷方式 / no shortcut was made）"
 say "完成 / done: $TARGET/bin/speechgen"
 """
@@ -101,7 +101,7 @@ set "NOPIP="
 if defined NOPIP %PY% -m venv --clear --without-pip "%TARGET%" || goto failed
 if defined NOPIP set PIPRUN="%PIPWHEEL%\pip"
 "%TARGET%\Scripts\python.exe" %PIPRUN% install --quiet --no-index --find-links "%WHEELS%" ^
-  --no-warn-script-location pip speechgen || goto failed
+  --no-warn-script-location pip "speechgen[web]" || goto failed
 "%TARGET%\Scripts\python.exe" -m speechgen shortcut
 echo.
 echo speechgen is installed: %TARGET%\Scripts\speechgen.exe

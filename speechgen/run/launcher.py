@@ -11,8 +11,8 @@ is made for it on the desktop and in the start menu:
   the desktop named by ~/.config/user-dirs.dirs (桌面 on a Chinese system), made executable.
 - macOS: a .command file on the desktop (Terminal opens it).
 
-Hook for the web workbench: once `speechgen` has a command that opens it, name that command in WORKBENCH
-and every launcher runs it instead of leaving a terminal open.
+The launcher ends by starting the web workbench (WORKBENCH: `speechgen serve`, which opens the browser on
+the drafts folder); the terminal it runs in stays open while the workbench runs, and closing it stops it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 from speechgen.errors import OutputError
 from speechgen.i18n import _
 
-WORKBENCH: tuple[str, ...] = ()  # e.g. ("web", "--open") once the web workbench lands
+WORKBENCH: tuple[str, ...] = ("serve",)  # what the shortcut opens; () leaves a terminal open instead
 NAME = "speechgen"
 WORK_FOLDER = "讲话稿"
 START_TEXT = """speechgen 已就绪。在这里输入命令，按回车执行，例如：

@@ -1,0 +1,1 @@
+"""One module per page: event (meetings), draft (preview, alternatives, downloads), banks, batch."""
