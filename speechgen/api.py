@@ -148,11 +148,10 @@ def _composition(event: Event, opts: Options) -> Composition:
 
 def _prepared(event: Event, opts: Options) -> tuple[BankSet, Plan, Setting]:
     """The banks, plan and setting of a draft of this event with these options."""
-    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
+    from speechgen.compose.banks import DEFAULT_STYLE, load_banks, style_key
     from speechgen.compose.plan import make_plan
     from speechgen.compose.setting import settle
     from speechgen.event.model import located
-    from speechgen.event.schema import style_key
     from speechgen.resources import env_bank_dirs
 
     style = style_key(opts.style or event.get("options.style") or DEFAULT_STYLE)  # 简明 → concise

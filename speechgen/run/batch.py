@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import threading
@@ -61,7 +62,8 @@ class Batch:
             with Pool(s, s.jobs) as pool:
                 yield from self._until_stopped(pool.results(jobs, self.cancel), pool.drain)
         else:
-            yield from self._until_stopped((run_job(job, s) for job in jobs if not self.cancel.is_set()), list)
+            going = itertools.takewhile(lambda _job: not self.cancel.is_set(), jobs)  # stop: draft no more
+            yield from self._until_stopped((run_job(job, s) for job in going), list)
 
     def _until_stopped(self, results: Iterator[Outcome], drain) -> Iterator[Outcome]:  # noqa: ANN001
         for outcome in results:
