@@ -15,7 +15,8 @@ class Problem:
 
     Kept as data all the way to the edge (the CLI's message, the batch report, a web form beside its
     field, a spreadsheet cell) and formatted only there. ``context`` says which part of a file holding
-    several events it concerns: "document 3", "events[2]", "工作表1!E7".
+    several events it concerns: "document 3", "events[2]", or a spreadsheet's cell "工作表1!E7" (with the
+    sheet's "!", and no line), which is printed like a line number: ``plan.xlsx:工作表1!E7: …``.
     """
 
     file: str
@@ -35,8 +36,16 @@ class Problem:
                 where += f":{self.col}"
         return where
 
+    @property
+    def in_sheet(self) -> bool:
+        """Whether context is a place in a spreadsheet (工作表1!E7, a sheet's row 工作表1!7), not of a text file."""
+        return self.line is None and self.context is not None and "!" in self.context
+
     def __str__(self) -> str:
-        parts = [self.where, self.context, self.key, self.message]
+        if self.in_sheet:  # plan.xlsx:工作表1!E7: the cell stands where a text file's line would
+            parts = [f"{self.file}:{self.context}", self.key, self.message]
+        else:
+            parts = [self.where, self.context, self.key, self.message]
         return ": ".join(p for p in parts if p)
 
     def within(self, context: str | None) -> Problem:

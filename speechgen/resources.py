@@ -35,12 +35,22 @@ def env_bank_dirs() -> list[Path]:
 
 def display_path(path: Path) -> str:
     """A short name for messages: relative to the built-in root or the cwd when possible."""
-    for root in (banks_dir().parent, templates_dir().parent, Path.cwd()):
+    for root in (banks_dir().parent, templates_dir().parent, working_folder()):
+        if root is None:
+            continue
         try:
             return str(path.resolve().relative_to(root.resolve()))
-        except ValueError:
+        except (ValueError, OSError, RuntimeError):  # elsewhere, a deleted working folder, a loop of links
             continue
     return str(path)
+
+
+def working_folder() -> Path | None:
+    """The working folder, or None when it has been deleted under the running process."""
+    try:
+        return Path.cwd()
+    except OSError:
+        return None
 
 
 def real_path(display: str) -> Path:

@@ -97,7 +97,7 @@ def test_kinds_of_paragraph_in_order() -> None:
     styles = [p.style.name for p in doc.paragraphs]
     assert styles[:4] == ["Title", "Speaker Line", "Date Line", "Salutation"]
     assert doc.paragraphs[2].text == "（2026年3月2日）"
-    assert doc.paragraphs[3].text == "尊敬的市委组织部李部长，同志们："
+    assert doc.paragraphs[3].text == "尊敬的李部长，同志们："  # the salutation names the leader as addressed
     assert styles.count("Heading 1") == 4
     assert all(p.text[0] in "一二三四五" for p in by_style(doc, "Heading 1"))
     assert all(p.text.startswith("（") for p in by_style(doc, "Heading 2"))

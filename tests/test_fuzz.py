@@ -37,6 +37,7 @@ from speechgen.export.layout import Layout
 from speechgen.run.inputs import read_jobs
 
 from .conftest import TYPES, example
+from .test_fuzz_banks import BOUNDED as BANKS_AND_TEMPLATES
 
 NAME = "fuzz.yaml"
 FUZZ_SECONDS = float(os.environ.get("SPEECHGEN_FUZZ_SECONDS", "5"))
@@ -335,7 +336,8 @@ def _budgeted(test: Callable[[], None], seconds: float) -> int:
 
 
 def test_bounded_fuzz_run() -> None:
-    """About SPEECHGEN_FUZZ_SECONDS of random events, structures, texts and bytes, all ending cleanly."""
+    """About SPEECHGEN_FUZZ_SECONDS of random events, structures, texts, bytes, bank variants and templates,
+    all ending cleanly."""
     batch = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     tests = [
         given(mutated_events())(check_event),
@@ -343,6 +345,7 @@ def test_bounded_fuzz_run() -> None:
         given(mutated_texts())(check_bytes),
         given(st.binary(max_size=2000))(check_bytes),
         given(mutated_events(), st.lists(mutated_events(), max_size=3))(check_batch),
+        *BANKS_AND_TEMPLATES,  # users' bank variants and templates (test_fuzz_banks.py)
     ]
     share = FUZZ_SECONDS / len(tests)
     assert all(_budgeted(batch(t), share) >= 1 for t in tests)

@@ -180,7 +180,7 @@ def test_libreoffice_is_stopped_without_process_groups(monkeypatch: pytest.Monke
 
 
 def test_default_jobs_without_sched_getaffinity(monkeypatch: pytest.MonkeyPatch) -> None:
-    from speechgen.cli.draft import default_jobs
+    from speechgen.cli.say import default_jobs
 
     monkeypatch.delattr(os, "sched_getaffinity", raising=False)
     assert default_jobs() == (os.cpu_count() or 1)

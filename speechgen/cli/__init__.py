@@ -14,7 +14,6 @@ import os
 import signal
 import sys
 import threading
-import traceback
 from typing import Any
 
 import click
@@ -82,6 +81,8 @@ class SpeechgenCLI(click.Group):
             ctx.exit(130)
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("debug"):
+                import traceback
+
                 traceback.print_exc()
             say(
                 _("speechgen: internal error: {name__}: {exc} (rerun with --debug)").format(

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli.say import echo, say
+from speechgen.cli.meeting import MeetingType, finite, type_list
+from speechgen.cli.say import archive_line, default_jobs, echo, env_paths, printable, say, summary
 from speechgen.event.schema import (
     LENGTH_RANGE,
-    MEETING_TYPES,
     MINUTES_RANGE,
     POINTS_RANGE,
     RATE_RANGE,
-    TYPE_LABELS,
 )
 from speechgen.export import FORMATS
 from speechgen.i18n import _
@@ -59,7 +58,10 @@ def render_options(f: Any) -> Any:
             ),
             click.option("--length", type=click.IntRange(*LENGTH_RANGE), help=_("Target length in Han characters.")),
             click.option(
-                "--minutes", type=click.FloatRange(*MINUTES_RANGE), help=_("Target speaking time in minutes.")
+                "--minutes",
+                type=click.FloatRange(*MINUTES_RANGE),
+                callback=finite,
+                help=_("Target speaking time in minutes."),
             ),
             click.option(
                 "--rate",
@@ -143,9 +145,12 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), help=_("Output format (default: from -o, else docx)."))
 @render_options
 def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
+    from speechgen.errors import ConfigError
     from speechgen.run.job import review_lines
     from speechgen.run.render import render_file
 
+    if out == "-" and sys.stdout is None:
+        raise ConfigError(_("-o -: standard output is closed; give a file name"))
     done = render_file(event, out=out, fmt=fmt, settings=settings_from(kw))
     if done.path is None:
         sys.stdout.buffer.write(done.data)
@@ -173,76 +178,70 @@ def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
         say(line)
 
 
+SHEET_HELP = _("Of a spreadsheet (.xlsx): read this sheet, not the first.")
+
+
 @click.command(
     help=_(
-        "Check EVENTS: files, folders, globs, YAML streams and batch files, as batch reads them; list every problem; "
-        "exit 1 if any."
+        "Check EVENTS: files, folders, globs, YAML streams, batch files and spreadsheets (.xlsx or .csv, one meeting "
+        "a row), as batch reads them; list every problem; exit 1 if any."
     )
 )
 @click.argument("events", nargs=-1, required=True)
-def validate(events: tuple[str, ...]) -> None:
+@click.option("--sheet", metavar="NAME", help=SHEET_HELP)
+def validate(events: tuple[str, ...], sheet: str | None) -> None:
     from speechgen.run.inputs import read_inputs
+    from speechgen.run.job import without_file
 
     bad = 0
-    for job in read_inputs(events):
+    for job in read_inputs(events, sheet=sheet):
         if job.event is None:
             bad += 1
             say("\n".join(str(p) for p in job.problems))
             continue
-        for w in job.event.warnings:
-            say(_("warning: {w}").format(w=w))
+        for w in job.event.warnings:  # said of the job: its document of a stream, its row of a sheet
+            say(_("warning: {label}: {w}").format(label=job.label, w=without_file(w, job.file)))
         say(_("{label}: ok ({type})").format(label=job.label, type=job.event.type), err=False)
     if bad:
         sys.exit(1)
 
 
-class MeetingType(click.ParamType):
-    """A meeting type by its key or its Chinese name (动员会, 总结会, 总结暨动员会, 驻村蹲点 …)."""
-
-    name = "type"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from speechgen.event.schema import TYPE_ALIASES
-
-        text = str(value).strip()
-        if text in MEETING_TYPES:
-            return text
-        if text in TYPE_ALIASES:
-            return TYPE_ALIASES[text]
-        import difflib
-
-        names = [*MEETING_TYPES, *TYPE_LABELS.values()]
-        close = difflib.get_close_matches(text, [*names, *TYPE_ALIASES], n=1, cutoff=0.5)
-        hint = _("; did you mean {name}?").format(name=close[0]) if close else ""
-        self.fail(
-            _("{text!r} is not a meeting type{hint} Choose from: {type_list}").format(
-                text=text, hint=hint, type_list=type_list()
-            ),
-            param,
-            ctx,
-        )
-
-
-def type_list() -> str:
-    return ", ".join(f"{TYPE_LABELS[t]} ({t})" for t in MEETING_TYPES)
-
-
 @click.command(
     epilog=_("TYPE: {type_list}").format(type_list=type_list()),
-    help=_("Write a commented event file for a meeting TYPE."),
+    help=_("Write a commented event file for a meeting TYPE, or with --xlsx a spreadsheet template for many meetings."),
 )
-@click.argument("meeting_type", metavar="TYPE", type=MeetingType())
+@click.argument("meeting_type", metavar="[TYPE]", type=MeetingType(), required=False)
 @click.option(
     "-o", "--output", "out", type=click.Path(path_type=Path), help=_("File to write (default: standard output).")
+)
+@click.option(
+    "--xlsx",
+    type=click.Path(path_type=Path),
+    help=_("Write a spreadsheet template (.xlsx, one meeting a row) instead; TYPE sets its example row."),
 )
 @click.option(
     "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help=_("Keys in Chinese or English.")
 )
 @click.option("--force", is_flag=True, help=_("Overwrite an existing file."))
-def new(meeting_type: str, out: Path | None, lang: str, force: bool) -> None:
+def new(meeting_type: str | None, out: Path | None, xlsx: Path | None, lang: str, force: bool) -> None:
     from speechgen import api
+    from speechgen.i18n import _
     from speechgen.run.output import write_atomic
 
+    if xlsx is not None:
+        if out is not None:
+            raise click.UsageError(_("give -o (an event file) or --xlsx (a spreadsheet), not both"))
+        from speechgen.run.workbook import write_template
+
+        write_template(xlsx, meeting_type, lang=lang, force=force)
+        say(
+            _("{path}: written; fill in one row per meeting, then run: speechgen batch {path} -o drafts").format(
+                path=xlsx
+            )
+        )
+        return
+    if meeting_type is None:
+        raise click.UsageError(_("give a meeting TYPE (or --xlsx FILE for a spreadsheet)"))
     text = api.new_event(meeting_type, lang=lang)
     if out is None:
         echo(text, nl=False)
@@ -278,8 +277,8 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
         echo(json.dumps({k: [f.to_dict() for f in v] for k, v in results.items()}, ensure_ascii=False, indent=2))
     else:
         for path, found in results.items():
-            for f in found:
-                say(f"{path}: {f}", err=False)
+            if found:  # one write for every finding (100,000 of them are printed in one go, not line by line)
+                echo("\n".join(printable(f"{path}: {f}") for f in found))
             counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
             say(
                 _("{path}: {counts} error(s), {counts2} warning(s), {counts3} info").format(
@@ -293,9 +292,9 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
 
 @click.command(
     help=_(
-        "Draft every event in INPUTS (files, folders, globs, YAML streams, batch files) into a folder. A broken "
-        "event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when every "
-        "event was drafted."
+        "Draft every event in INPUTS (files, folders, globs, YAML streams, batch files, spreadsheets) into a "
+        "folder. A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 "
+        "only when every event was drafted."
     )
 )
 @click.argument("inputs", nargs=-1, required=True)
@@ -307,6 +306,10 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
 @click.option("--fail-fast", is_flag=True, help=_("Stop at the first event that cannot be drafted."))
 @click.option("--report", type=click.Path(path_type=Path), help=_("Write a per-event report (.csv or .json)."))
 @click.option(
+    "--zip", "archive", type=click.Path(path_type=Path), help=_("Also pack every draft and the report into one .zip.")
+)
+@click.option("--sheet", metavar="NAME", help=SHEET_HELP)
+@click.option(
     "--quiet", "-q", is_flag=True, help=_("No progress bar and no warnings (the report keeps them); the summary only.")
 )
 @render_options
@@ -317,6 +320,8 @@ def batch(
     jobs: int | None,
     fail_fast: bool,
     report: Path | None,
+    archive: Path | None,
+    sheet: str | None,
     quiet: bool,
     **kw: Any,
 ) -> None:
@@ -329,6 +334,8 @@ def batch(
         jobs=jobs or default_jobs(),
         fail_fast=fail_fast,
         report=report,
+        sheet=sheet,
+        archive=archive,
     )
     cancel = threading.Event()
     run = Batch(inputs, settings, cancel)
@@ -340,55 +347,34 @@ def batch(
 
     from speechgen.run.signals import stop_signals
 
-    previous = {s: signal.signal(s, stop) for s in (signal.SIGINT, *stop_signals())}
+    signals = [signal.SIGINT, *stop_signals()]
+    previous = {s: signal.signal(s, stop) for s in signals}  # kept until the report is written
     outcomes = []
+    failure: Exception | None = None
     show = not quiet and sys.stderr.isatty()
     try:
-        with click.progressbar(
-            run.outcomes(), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
-        ) as bar:
-            for outcome in bar:
-                outcomes.append(outcome)
+        try:
+            with click.progressbar(
+                run.outcomes(), label="drafting", file=sys.stderr, show_pos=True, hidden=not show
+            ) as bar:
+                for outcome in bar:
+                    outcomes.append(outcome)
+        except Exception as exc:  # noqa: BLE001 - what was drafted is still summarised and reported
+            failure = exc
+        found = counts(outcomes)
+        summary(outcomes, found, quiet)
+        run.write_report(outcomes)
+        archived = run.write_archive(outcomes)
+        if archive is not None:
+            say(archive_line(archive, archived))
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler)
-    found = counts(outcomes)
-    warned = [o for o in outcomes if o.warnings]
-    if not quiet and warned:  # each event's warnings and their count; --quiet leaves them to the report
-        for o in warned:
-            for w in o.warnings:
-                say(_("warning: {label}: {w}").format(label=o.label, w=w))
-        for o in warned:
-            say(_("{label}: {count} warning(s)").format(label=o.label, count=len(o.warnings)))
-        total = sum(len(o.warnings) for o in warned)
-        say(_("warnings: {count} in {events} event(s)").format(count=total, events=len(warned)))
-    say(
-        _("drafted {found}, skipped {found2}, failed {found3}").format(
-            found=found["drafted"], found2=found["skipped"], found3=found["failed"]
-        )
-    )
-    for status in ("failed", "skipped"):
-        for o in outcomes:
-            if o.status == status:
-                for p in o.errors:
-                    say(_("skipped: {problem}").format(problem=p) if status == "skipped" else str(p))
-    run.write_report(outcomes)
+    if failure is not None:
+        raise failure
     if caught:
         say(_("batch interrupted: the files written are complete; run again to draft the rest"))
         sys.exit(128 + caught[0])
     if not outcomes:
         say(_("no events found in the inputs"))
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)
-
-
-def env_paths(name: str) -> tuple[Path, ...]:
-    """The folders named in an environment variable (a path list, like PATH)."""
-    import os
-
-    return tuple(Path(p) for p in os.environ.get(name, "").split(os.pathsep) if p.strip())
-
-
-def default_jobs() -> int:
-    import os
-
-    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))

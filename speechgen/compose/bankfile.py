@@ -11,6 +11,7 @@ from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
+from speechgen.compose import variantlang
 from speechgen.compose.jinjaenv import SpeechEnvironment
 from speechgen.compose.setting import DIRECTIONS, FAMILIES, MOMENTS, SPEAKER_ROLES, load_lexicon
 from speechgen.compose.variant import FACT_LISTS, FRONTS, ROLES, TAG_KEYS, UNIT_KEYS, USES, Tags, Unit, Variant
@@ -55,11 +56,17 @@ ITEM = "item"  # a variant that uses {{ item }} can stand only in a unit bound t
 
 
 def read_bank_file(
-    path: Path, env: SpeechEnvironment, problems: list[Problem]
+    path: Path, env: SpeechEnvironment, problems: list[Problem], warnings: list[str] | None = None
 ) -> tuple[dict[str, Any], list[tuple[str, str, list[Variant]]], list[Unit]]:
-    """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised."""
+    """(meta, [(slot, mode, variants)], units) of one file; problems are appended, not raised. An empty
+    file (nothing but comments) holds nothing: it is skipped, with a warning."""
     name = display_path(path)
-    return read_bank_root(parse_single(read_text(path, name), name), name, env, problems)
+    text = read_text(path, name)
+    if _empty(text):
+        if warnings is not None:
+            warnings.append(_("{name}: the bank file is empty; skipped").format(name=name))
+        return {}, [], []
+    return read_bank_root(parse_single(text, name), name, env, problems)
 
 
 def read_bank_root(
@@ -90,6 +97,14 @@ def read_bank_root(
     return meta, out, units
 
 
+def _empty(text: str) -> bool:
+    """Nothing but blank lines, comments and document markers (a file saved before anything was written)."""
+    return all(
+        not line.strip() or line.lstrip().startswith("#") or line.strip() in ("---", "...")
+        for line in text.splitlines()
+    )
+
+
 def _read_slot(
     key: str, node: Node, name: str, env: SpeechEnvironment, problems: list[Problem]
 ) -> tuple[str, str, list[Variant]] | None:
@@ -104,15 +119,8 @@ def _read_slot(
         mode = str(body["mode"].node.value) if "mode" in body else "extend"
         if mode not in ("extend", "replace"):
             where = body["mode"].node
-            problems.append(
-                Problem(
-                    name,
-                    _('mode must be extend or replace, found "{mode}"').format(mode=mode),
-                    where.line,
-                    where.col,
-                    key,
-                )
-            )
+            message = _('mode must be extend or replace, found "{mode}"').format(mode=mode)
+            problems.append(Problem(name, message, where.line, where.col, key))
             return None
         if "variants" not in body:
             problems.append(Problem(name, _("a slot mapping needs variants:"), node.line, node.col, key))
@@ -137,15 +145,8 @@ def _read_unit(
     for key, entry in body.items():
         if key not in UNIT_KEYS:
             expected = "id, topic, keys, facts, match, use, heading, " + ", ".join(ROLES) + " and tags"
-            problems.append(
-                Problem(
-                    name,
-                    _('unknown key "{key}" in a unit; expected {expected}').format(key=key, expected=expected),
-                    entry.key_line,
-                    entry.key_col,
-                    label,
-                )
-            )
+            message = _('unknown key "{key}" in a unit; expected {expected}').format(key=key, expected=expected)
+            problems.append(Problem(name, message, entry.key_line, entry.key_col, label))
     if not re.fullmatch(r"[\w.\-]{1,80}", uid) or "topic" not in body:
         problems.append(
             Problem(name, _("a unit needs an id (letters, digits, . and -) and a topic"), node.line, node.col, label)
@@ -283,6 +284,10 @@ def read_variant(
         problems.append(Problem(name, _("a variant must be text"), text_node.line, text_node.col, slot))
         return None
     text = " ".join(text.split())
+    refused = variantlang.check(text, env)  # loops, calls, arithmetic, includes …: refused here, with the line
+    if refused:
+        problems.append(Problem(name, refused, text_node.line, text_node.col, slot))
+        return None
     try:
         requires, unknown = requirements(text, env)
     except TemplateSyntaxError as exc:

@@ -7,9 +7,12 @@ A later layer extends a slot or, with ``mode: replace``, replaces it.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import functools
-from collections.abc import Iterable, Sequence
+import os
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,12 +25,13 @@ from speechgen.draft import han_runs
 from speechgen.errors import BankError, ConfigError, Problem
 from speechgen.event.schema import STYLE_ALIASES, STYLE_LABELS, style_key
 from speechgen.i18n import _
-from speechgen.resources import banks_dir, display_path
+from speechgen.resources import banks_dir, display_path, working_folder
 
 DEFAULT_STYLE = "formal"
 COMMON_GRAM_USES = 20  # a four-character run in this many variants is common wording
 NOT_BANKS = frozenset({"lexicon.yaml"})  # files in a bank folder that hold no slots
 __all__ = ["DERIVED", "DEFAULT_STYLE", "BankSet", "Unit", "Variant", "load_banks", "available_styles"]
+_checked = threading.local()  # .sets: bank sets whose files were checked in this scope (a batch), else None
 
 
 @dataclass
@@ -40,12 +44,18 @@ class BankSet:
     meta: dict[str, Any] = field(default_factory=dict)
     files: tuple[str, ...] = ()
     units: dict[str, Unit] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # about the banks themselves (an empty file skipped)
+    _by_topic: dict[str, list[Unit]] | None = field(default=None, repr=False, compare=False)
 
     def variants(self, slot: str) -> list[Variant]:
         return self.slots.get(slot, [])
 
     def units_of(self, topic: str) -> list[Unit]:
-        return [u for u in self.units.values() if u.topic == topic]
+        if self._by_topic is None:  # built on first use: a section plan asks once a topic a unit
+            self._by_topic = {}
+            for u in self.units.values():
+                self._by_topic.setdefault(u.topic, []).append(u)
+        return list(self._by_topic.get(topic, ()))
 
     @functools.cached_property
     def common_grams(self) -> frozenset[str]:
@@ -121,6 +131,7 @@ def _to_json(banks: BankSet) -> dict[str, Any]:
         "slots": list(banks.slots),
         "variants": variants,
         "units": [u.to_list() for u in banks.units.values()],
+        "warnings": list(banks.warnings),
     }
 
 
@@ -131,7 +142,8 @@ def _from_json(data: dict[str, Any]) -> BankSet:
             Variant(text, slot, file, line, Tags.from_list(tags), weight, frozenset(requires), tuple(unknown))
         )
     units = {u.id: u for u in map(Unit.from_list, data["units"])}
-    return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]), units)
+    warnings = tuple(data["warnings"])
+    return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]), units, warnings)
 
 
 def _style_hint(style: str, styles: Sequence[str]) -> str:
@@ -140,7 +152,12 @@ def _style_hint(style: str, styles: Sequence[str]) -> str:
 
 
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
-    """The bank set for a style, reused across drafts while no file changes."""
+    """The bank set for a style, reused across drafts while no file changes (inside files_checked_once,
+    the files are listed and checked the first time only)."""
+    sets = getattr(_checked, "sets", None)
+    scope_key = (style, tuple(user_dirs), os.getcwd())
+    if sets is not None and scope_key in sets:
+        return sets[scope_key]
     styles = available_styles(user_dirs)
     style = style_key(style)
     if style not in styles:
@@ -155,9 +172,31 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     # absolute paths, sizes, times and the working folder (messages name files relative to it):
     # two folders given by the same relative name in two places are two different bank sets
     stamp = tuple((str(f.resolve()), f.stat().st_size, f.stat().st_mtime_ns) for f in files) + (
-        (str(Path.cwd()), 0, 0),
+        (str(working_folder()), 0, 0),
     )
-    return _load_cached(style, tuple(user_dirs), stamp)
+    banks = _load_cached(style, tuple(user_dirs), stamp)
+    if sets is not None:
+        sets[scope_key] = banks
+    return banks
+
+
+@contextlib.contextmanager
+def files_checked_once() -> Iterator[None]:
+    """A scope (a batch) in which each style's bank files are listed and checked once, not for every
+    draft: an edit made meanwhile is read by the next run. Per thread; a scope inside a scope is the outer one."""
+    if getattr(_checked, "sets", None) is not None:
+        yield
+        return
+    check_files_once()
+    try:
+        yield
+    finally:
+        _checked.sets = None
+
+
+def check_files_once() -> None:
+    """From now on, in this thread, check each style's bank files once (a batch's worker process)."""
+    _checked.sets = {}
 
 
 def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
@@ -165,10 +204,11 @@ def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
     slots: dict[str, list[Variant]] = {}
     units: dict[str, Unit] = {}
     problems: list[Problem] = []
+    warnings: list[str] = []
     meta: dict[str, Any] = {}
     files = layer_files(style, user_dirs)
     for path in files:
-        file_meta, entries, file_units = read_bank_file(path, env, problems)
+        file_meta, entries, file_units = read_bank_file(path, env, problems, warnings)
         if path.parent.name == style and path.parent.parent.name == "styles":
             meta.update(file_meta)
         for slot, mode, variants in entries:
@@ -192,7 +232,7 @@ def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
     if problems:
         raise BankError(problems)
     styles = available_styles(user_dirs)
-    return BankSet(slots, style, styles, meta, tuple(display_path(f) for f in files), units)
+    return BankSet(slots, style, styles, meta, tuple(display_path(f) for f in files), units, tuple(warnings))
 
 
 @functools.lru_cache(maxsize=1)

@@ -22,13 +22,14 @@ from jinja2.exceptions import SecurityError
 from speechgen.compose import tree
 from speechgen.compose.banks import BankSet, Variant
 from speechgen.compose.jinjaenv import PRIVATE, Emitted, SpeechEnvironment, mark_data, new_environment, substitute
+from speechgen.compose.loader import absolute_folder
 from speechgen.compose.picker import Picker
 from speechgen.compose.plan import Plan, SectionSpec
 from speechgen.compose.rhythm import PER_THOUSAND, parallel, prohibitions
 from speechgen.compose.setting import Lexicon, Setting, concepts_in
 from speechgen.compose.units import SectionPlan, UnitUse, plan_section
 from speechgen.compose.variables import present, variables, vocabulary_words
-from speechgen.compose.variant import OPTIONAL_ROLES, Context, tags_fit
+from speechgen.compose.variant import OPTIONAL_ROLES, Context, Unit, tags_fit
 from speechgen.draft import COUNT_MARK, Sentence, han_runs, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event
@@ -40,9 +41,14 @@ ITEM_END = "。；！？"
 SHAPE_WEIGHTS = (2, 1, 1.5)  # a point's paragraph: every role / without its example / without its closing line
 
 
-@functools.lru_cache(maxsize=16)
 def template_environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
-    """One environment per template search path (user folders first), reused across drafts."""
+    """One environment per template search path (user folders first), reused across drafts: the same
+    relative folder from another working folder is another search path (its cached templates differ)."""
+    return _environment(tuple(absolute_folder(d) for d in dirs))
+
+
+@functools.lru_cache(maxsize=16)
+def _environment(dirs: tuple[Path, ...]) -> SpeechEnvironment:
     return new_environment([*dirs, templates_dir()])
 
 
@@ -140,7 +146,9 @@ class Composer:
             return Emitted("")
         self._section = key
         extra = round((self.scale - 1.0) / 0.3)  # a longer speech: one more unit a section for every step
-        plan = plan_section(spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra)
+        plan = plan_section(
+            spec, self.sections, self.event, self.banks, self.base, self.lexicon, self.plan.seed, extra, self._fresh
+        )
         self.planned[key] = plan
         slot = f"{spec.slots or self.event.type}.{key}"
         out = [self._emit(f"{slot}.heading", tree.SECTION, ctx=plan.ctx, heading=True, key=key)]
@@ -195,6 +203,15 @@ class Composer:
         if body and use.items:
             self.used_items.setdefault(use.source, set()).update(use.items)
         return body
+
+    def _fresh(self, unit: Unit) -> float:
+        """The share of a unit's headings earlier drafts of the office have not said (1.0 without history)."""
+        if not self.plan.avoid:
+            return 1.0
+        heads = self.banks.variants(unit.slot("heading"))
+        if not heads:
+            return 1.0
+        return sum(not self.picker.said_before(v.text, v.text) for v in heads) / len(heads)
 
     def _shape(self, use: UnitUse) -> tuple[str, ...]:
         """The roles a unit's paragraph says. Points of one section do not all take the same course

@@ -113,9 +113,13 @@ def composition(event: Event, plan: Plan, banks: BankSet, setting: Setting | Non
     best: tuple[float, Draft, Composer] | None = None
     scales = iter(SCALES)
     scale = next(scales)
+    longest = 0  # the longest a draft has come so far: a step that adds nothing ends the search
     while True:
         draft, composer = compose_once(event, plan, banks, points, setting, lexicon, scale)
         lo, hi = tree.length_range(draft)
+        if scale > 1.0 and hi <= longest:
+            break  # the banks hold no more points for these sections
+        longest = max(longest, hi)
         miss = max(lo - plan.target, plan.target - hi, 0) / plan.target
         if best is None or miss < best[0]:
             best = (miss, draft, composer)
@@ -158,13 +162,19 @@ def unused_facts(event: Event, draft: Draft) -> tuple[tuple[str, str], ...]:
 
 def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftInfo:
     count = draft.han_count()
-    warnings = list(event.warnings)
+    warnings = list(event.warnings) + list(composer.banks.warnings)
     for path, value in samples_left(event):
         alias = alias_of(tuple(path.split(".")))
         warnings.append(
             _("{path} ({alias}) still holds the sample value of `speechgen new`: {value} — 示例值，请替换").format(
                 path=path, alias=alias, value=value
             )
+        )
+    if plan.points_fixed and len(draft.sections) < plan.points:
+        warnings.append(
+            _(
+                "{points} points asked for; this meeting's outline holds {n_sections}, so the draft has that many"
+            ).format(points=plan.points, n_sections=len(draft.sections))
         )
     off = (count - plan.target) / plan.target
     if plan.target_given and abs(off) > 0.15:

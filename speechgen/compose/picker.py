@@ -11,7 +11,7 @@ give the same choices.
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,7 +49,7 @@ class Picker:
     used_texts: set[str] = field(default_factory=set)
     used_grams: set[str] = field(default_factory=set)
     heading_grams: set[str] = field(default_factory=set)
-    grams_at: dict[str, set[str]] = field(default_factory=dict)  # place → its phrases
+    grams_at: dict[str, Set[str]] = field(default_factory=dict)  # place → its phrases
     text_at: dict[str, str] = field(default_factory=dict)
     reached: set[str] = field(default_factory=set)  # fixed places that came up
     fits_at: dict[str, Fits] = field(default_factory=dict)  # place → what may stand there
@@ -63,6 +63,7 @@ class Picker:
     _fresh: bool = True  # False while a slot that ran out is filled from what was said before
     _reserved: dict[int, str] = field(default_factory=dict)  # id(variant) → its fixed place
     _reserved_grams: set[str] = field(default_factory=set)
+    _rng: random.Random = field(default_factory=random.Random, repr=False)  # re-seeded for every place
 
     def __post_init__(self) -> None:
         for place, text in sorted(self.fixed.items()):
@@ -77,7 +78,8 @@ class Picker:
         return next((v for v in self.banks.variants(slot) if v.text == text and self.eligible(v, bind)), None)
 
     def order(self, slot: str, place: str, candidates: list[Variant]) -> list[Variant]:
-        rng = random.Random(f"{self.seed}:{slot}:{place.rsplit('#', 1)[1]}")
+        rng = self._rng  # seeding with the string gives the sequence random.Random(string) would
+        rng.seed(f"{self.seed}:{slot}:{place.rsplit('#', 1)[1]}")
         return sorted(candidates, key=lambda v: rng.random() ** (1.0 / v.weight), reverse=True)
 
     def pick(

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from speechgen.compose.loader import TemplateOutside, inside
 from speechgen.errors import ConfigError, InputError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
@@ -194,15 +195,17 @@ FAMILIES = ("posting", "exchange", "village", "team", "other")
 def load_catalogue(extra_dirs: Sequence[Path] = ()) -> dict[str, TypeSpec]:
     """outlines.yaml from the first template folder that has one (user folders first)."""
     for d in [*extra_dirs, templates_dir()]:
-        f = d / OUTLINES
-        if f.is_file():
-            return _catalogue(f, f.stat().st_mtime)
+        try:
+            f = inside(d, OUTLINES)  # never a link out of the folder (loader.py)
+        except TemplateOutside as exc:
+            raise ConfigError(str(exc)) from None
+        if f is not None:
+            return _catalogue(f, f.stat().st_mtime, display_path(d / OUTLINES))
     raise ConfigError(_("no {OUTLINES} found in the template folders").format(OUTLINES=OUTLINES))
 
 
 @functools.lru_cache(maxsize=8)
-def _catalogue(path: Path, _mtime: float) -> dict[str, TypeSpec]:
-    name = display_path(path)
+def _catalogue(path: Path, _mtime: float, name: str) -> dict[str, TypeSpec]:
     data = parse_single(read_text(path, name), name).plain()
     out: dict[str, TypeSpec] = {}
     problems: list[Problem] = []
@@ -211,12 +214,32 @@ def _catalogue(path: Path, _mtime: float) -> dict[str, TypeSpec]:
         try:
             outlines = {family: tuple(_section(s) for s in spec["outlines"][family]) for family in FAMILIES}
             out[t] = TypeSpec(int(spec["default_points"]), int(spec["default_length"]), str(spec["moment"]), outlines)
-        except (KeyError, TypeError, ValueError) as exc:
+            in_range(out[t])
+        except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
             message = f"needs default_points, default_length, moment and an outline for each of {', '.join(FAMILIES)}"
             problems.append(Problem(name, f"{message} ({exc})", key=t))
     if problems:
         raise InputError(problems)
     return out
+
+
+def in_range(spec: TypeSpec) -> None:
+    """Numbers a user's outlines.yaml may not push out of range (a default_length of 0 divided by zero)."""
+    lo, hi = LENGTH_RANGE
+    if not lo <= spec.default_length <= hi:
+        raise ValueError(
+            _("default_length must be from {lo} to {hi}, found {found}").format(lo=lo, hi=hi, found=spec.default_length)
+        )
+    if not POINTS_RANGE[0] <= spec.default_points <= POINTS_RANGE[1]:
+        raise ValueError(_("default_points must be from {lo} to {hi}").format(lo=POINTS_RANGE[0], hi=POINTS_RANGE[1]))
+    for sections in spec.outlines.values():
+        for section in sections:
+            if not 1 <= section.units <= 12:
+                raise ValueError(
+                    _("units of section {key} must be from 1 to 12, found {units}").format(
+                        key=section.key, units=section.units
+                    )
+                )
 
 
 def _section(s: dict[str, Any]) -> SectionSpec:

@@ -5,8 +5,10 @@ them.
 
 from __future__ import annotations
 
+import functools
 import re
 
+from speechgen.compose.wordfind import groups_in
 from speechgen.event.numerals import liang
 
 __all__ = ["liang", "metaphor_families", "mixed_metaphor", "parallel", "prohibitions"]
@@ -30,18 +32,20 @@ _CLAUSE = re.compile(r"[，；、：]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
+@functools.lru_cache(maxsize=4096)  # the composer asks twice of every sentence it takes (budget, then count)
 def prohibitions(text: str) -> int:
     return len(PROHIBITIONS.findall(text))
 
 
 def metaphor_families(sentence: str) -> set[str]:
-    return {family for family, words in METAPHORS.items() if any(w in sentence for w in words)}
+    return groups_in(sentence, METAPHORS)  # one pass of the sentence (wordfind.py)
 
 
 def mixed_metaphor(sentence: str) -> bool:
     return len(metaphor_families(sentence)) > 1
 
 
+@functools.lru_cache(maxsize=4096)
 def parallel(sentence: str) -> bool:
     """Is this sentence a 排比: three or more clauses in a row of one length that open or close alike
     (下得去、蹲得住、干得好; 在……中……，在……中……，在……中……)?"""

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from speechgen.compose.wordfind import groups_in
 from speechgen.event.model import Event
 from speechgen.event.yamlsafe import parse_single, read_text
 from speechgen.resources import banks_dir, display_path
@@ -58,8 +59,9 @@ class Lexicon:
 
 
 def concepts_in(text: str, concepts: dict[str, list[str]]) -> set[str]:
-    """The concepts (lexicon.yaml, "concepts") whose words a text says."""
-    return {c for c, words in concepts.items() if any(w in text for w in words)}
+    """The concepts (lexicon.yaml, "concepts") whose words a text says, in one pass of the text (wordfind.py:
+    the checker calls this for every paragraph of a draft)."""
+    return groups_in(text, concepts)
 
 
 @functools.lru_cache(maxsize=4)

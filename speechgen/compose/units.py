@@ -9,7 +9,7 @@ of a section, which the composer renders role by role.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from speechgen.compose.banks import BankSet
@@ -97,6 +97,7 @@ def plan_section(
     lexicon: Lexicon,
     seed: int,
     extra: int = 0,
+    fresh: Callable[[Unit], float] | None = None,
 ) -> SectionPlan:
     # a split section's heading and intro speak to both groups; its units to one group each
     direction = base.direction if spec.direction in ("", "split") else spec.direction
@@ -146,7 +147,8 @@ def plan_section(
             ]
         if not options:
             continue
-        weights = [u.weight for _, u in options]
+        # a unit whose wording the office's earlier drafts have used up gives way to a fresher one
+        weights = [u.weight * (fresh(u) + 0.05 if fresh else 1.0) for _, u in options]
         _, unit = rng.choices(options, weights=weights)[0]
         chosen.append(UnitUse(unit, here))
     order = {t: i for i, t in enumerate(spec.topics)}

@@ -70,13 +70,13 @@ def tags_fit(tags: Tags, ctx: Context) -> bool:
     return (
         (not tags.types or s.type in tags.types)
         and (not tags.styles or ctx.style in tags.styles)
-        and (not tags.kinds or bool(s.kinds & set(tags.kinds)))
+        and (not tags.kinds or not s.kinds.isdisjoint(tags.kinds))
         and (not tags.direction or ctx.direction in tags.direction)
         and (not tags.moment or ctx.moment in tags.moment or "any" in tags.moment)
         and (not tags.speakers or s.role in tags.speakers)
         and (not tags.front or (tags.front == "united") == s.united_front)
-        and not (set(tags.claims) & s.contradicted)
-    )
+        and (not tags.claims or s.contradicted.isdisjoint(tags.claims))
+    )  # isdisjoint, no set built: the picker asks this of every variant of a slot
 
 
 def misfits(tags: Tags, ctx: Context) -> tuple[str, ...]:

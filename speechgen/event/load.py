@@ -17,7 +17,7 @@ from speechgen.event import schema as S
 from speechgen.event.model import Event
 from speechgen.event.slips import typing_slips
 from speechgen.event.values import CONVERTERS, Bad, found
-from speechgen.event.yamlsafe import Entry, Node, parse_single, read_text_noted
+from speechgen.event.yamlsafe import Entry, Node, parse_event_text, read_text_noted
 from speechgen.i18n import _
 
 
@@ -29,7 +29,8 @@ def load_event(path: str | Path, display: str | None = None) -> Event:
     slips = typing_slips(text, name)
     if slips:
         raise InputError(slips)
-    return noted(validate(parse_single(text, name), name), note)
+    root, problems = parse_event_text(text, name)
+    return noted(validate(root, name, problems=problems), note)
 
 
 def noted(event: Event, note: str | None) -> Event:
@@ -37,9 +38,13 @@ def noted(event: Event, note: str | None) -> Event:
     return dataclasses.replace(event, warnings=(note, *event.warnings)) if note else event
 
 
-def validate(root: Node, name: str, overrides: dict[str, Any] | None = None) -> Event:
-    """Check a parsed mapping against the schema; raise InputError with every problem."""
+def validate(
+    root: Node, name: str, overrides: dict[str, Any] | None = None, problems: list[Problem] | None = None
+) -> Event:
+    """Check a parsed mapping against the schema; raise InputError with every problem (those found while
+    reading the YAML, `problems`, first)."""
     v = _Validator(name)
+    v.problems.extend(problems or ())
     facts = v.walk_group(root, S.SCHEMA, ())
     if overrides:
         facts.update(overrides)
@@ -52,9 +57,21 @@ def validate(root: Node, name: str, overrides: dict[str, Any] | None = None) -> 
     return Event(etype, facts, name, tuple(v.warnings), marks)
 
 
+def check(root: Node, name: str, *, assume_given: frozenset[str] = frozenset()) -> list[Problem]:
+    """The problems validate would raise, with the fields in assume_given (dotted paths) taken as given.
+
+    For a spreadsheet whose header row lacks a column that every meeting needs: the header reports it
+    once, and its rows are checked for everything else instead of each repeating it.
+    """
+    v = _Validator(name, assume_given)
+    v.check_whole(root, v.walk_group(root, S.SCHEMA, ()))
+    return v.problems
+
+
 class _Validator:
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, assume_given: frozenset[str] = frozenset()) -> None:
         self.name = name
+        self.assumed = assume_given
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
         self.written: dict[tuple[str, ...], tuple[str, Node]] = {}  # canonical path → (path as written, node)
@@ -87,6 +104,9 @@ class _Validator:
             seen[canon] = entry
             child = group.fields[canon]
             cpath = path + (canon,)
+            if entry.node.kind == "bad":  # refused when read, and reported then: given, not to be judged again
+                self.written[cpath] = (where, entry.node)
+                continue
             if isinstance(child, S.Group):
                 if entry.node.kind == "scalar" and entry.node.value is None:
                     continue
@@ -116,8 +136,10 @@ class _Validator:
 
     def check_whole(self, root: Node, facts: dict[str, Any]) -> None:
         for path, f in S.leaves():
-            if not f.required or ".".join(path) in facts or self.given(path):
+            if not f.required or ".".join(path) in facts or self.given(path) or ".".join(path) in self.assumed:
                 continue
+            if any(self.written.get(path[:i], ("", root))[1].kind == "bad" for i in range(1, len(path))):
+                continue  # its group was refused when read
             if path in self.written:  # `date:` with nothing after it
                 where, node = self.written[path]
                 self.error(node.line, node.col, self._label(path, where), _("required, but left empty"))

@@ -32,9 +32,13 @@ TYPE_LABELS = {
     "village_stay": "驻村蹲点工作会议",
 }
 
-# the built-in styles by their Chinese names (a user's own style is named by its folder)
+# options.style: the built-in styles by their Chinese names (a user's own style is named by its folder;
+# a spreadsheet's dropdown offers these; 正式版 works too)
 STYLE_LABELS = {"formal": "正式", "warm": "温情", "concise": "简明"}
-STYLE_ALIASES = {label: key for key, label in STYLE_LABELS.items()} | {"简洁": "concise", "温馨": "warm"}
+STYLE_ALIASES = {label + suffix: key for key, label in STYLE_LABELS.items() for suffix in ("", "版")} | {
+    "简洁": "concise",
+    "温馨": "warm",
+}
 
 
 def style_key(name: str) -> str:

@@ -58,6 +58,8 @@ def _text(node: Node) -> str:
         raise Bad(_("expected text, found {found}").format(found=found(node)))
     if isinstance(v, (dt.date, dt.datetime)):
         v = _cn_date(v if isinstance(v, dt.date) else v.date())
+    elif isinstance(v, (int, float)) and node.raw is not None:
+        v = node.raw  # text keeps what was written: 期限 1.50 is not 1.5
     text = clean_text(str(v))
     if not text:
         raise Bad(_("expected text, found an empty value"))
@@ -83,6 +85,8 @@ def _texts(node: Node) -> tuple[str, ...]:
         )
     items = []
     for i, item in enumerate(node.value, 1):
+        if item.kind == "bad":
+            continue  # refused when read, and reported then
         try:
             items.append(_text(item))
         except Bad as bad:
@@ -103,12 +107,20 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = N_("a whole n
     else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
         n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
     if n is None:
-        raise Bad(_("expected {what}, found {found}").format(what=_(what), found=found(node)))
+        raise Bad(_("expected {what}, found {found}").format(what=_(what), found=found(node)) + _number_hint(v))
     if not lo <= n <= hi:
         raise Bad(
             _("expected {what} from {lo} to {hi}, found {found}").format(what=_(what), lo=lo, hi=hi, found=found(node))
         )  # as written: 一千万, 1e+308
     return n
+
+
+def _number_hint(v: Any) -> str:
+    """Why a number-like text was not read as one: YAML 1.1 would have read 1:20 as 80."""
+    text = str(v).strip()
+    if re.fullmatch(r"[-+]?\d+(?::\d+)+(?:\.\d*)?", text):
+        return _(" — a time or a ratio? write the number itself")
+    return ""
 
 
 _CN_DATE = re.compile(r"^\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?\s*$")
@@ -181,7 +193,7 @@ def _style(node: Node) -> str:
     v = node.value
     if node.kind != "scalar" or not isinstance(v, str) or not re.fullmatch(r"[\w\-]{1,40}", v.strip()):
         raise Bad(_("expected a style name such as formal, warm or concise, found {found}").format(found=found(node)))
-    return v.strip()
+    return S.STYLE_ALIASES.get(v.strip(), v.strip())
 
 
 def _labelled(node: Node, labels: dict[str, str]) -> str:

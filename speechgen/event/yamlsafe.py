@@ -18,6 +18,8 @@ from typing import Any
 import yaml
 
 from speechgen.errors import InputError, Problem
+from speechgen.event.files import read_limited
+from speechgen.event.files import too_big as file_too_big
 from speechgen.i18n import N_, _
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
@@ -25,6 +27,7 @@ MAX_FILE_BYTES = 1_000_000
 MAX_NODES = 20_000
 MAX_DEPTH = 40
 MAX_NUMBER_TEXT = 40  # digits: no count or seed needs more
+MAX_SCALAR = 100_000  # characters of one value: no text, variant or setting needs more
 
 _TOO_DEEP = N_("values are nested more than {depth} levels deep; refused")
 
@@ -47,10 +50,13 @@ class Node:
     value: Any  # dict[str, Entry] | list[Node] | scalar
     line: int | None  # None for values that come from no file (a mapping given to the API)
     col: int | None
-    kind: str  # "map" | "seq" | "scalar"
+    kind: str  # "map" | "seq" | "scalar" | "bad" (refused when read and reported then: skip it)
+    raw: str | None = None  # a number's or a date's text as written (1.50, 2026-03-16), for text fields
 
     def plain(self) -> Any:
         """The value with all marks stripped (dicts, lists, scalars)."""
+        if self.kind == "bad":
+            return None
         if self.kind == "map":
             return {k: e.node.plain() for k, e in self.value.items()}
         if self.kind == "seq":
@@ -83,23 +89,11 @@ def read_text(path: Path, display: str | None = None) -> str:
 def read_text_noted(path: Path, display: str | None = None) -> tuple[str, str | None]:
     """The text of a file and a note when it was not UTF-8 (``decode_noted``)."""
     name = display or str(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise too_big(size, name)
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(name, _("no such file"))]) from None
-    except IsADirectoryError:
-        raise InputError([Problem(name, _("is a folder, not a file"))]) from None
-    except OSError as exc:
-        raise InputError([Problem(name, _("cannot read file: {value}").format(value=exc.strerror or exc))]) from None
-    return decode_noted(raw, name)
+    return decode_noted(read_limited(path, MAX_FILE_BYTES, name), name)  # a FIFO or /dev/zero is refused unread
 
 
 def too_big(size: int, name: str) -> InputError:
-    message = _("file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} bytes (1 MB)")
-    return InputError([Problem(name, message.format(size=size, MAX_FILE_BYTES=MAX_FILE_BYTES))])
+    return InputError([Problem(name, file_too_big(size, MAX_FILE_BYTES))])  # as read_limited says it
 
 
 def text_of(raw: bytes, name: str) -> str:
@@ -127,14 +121,8 @@ def decode_noted(raw: bytes, name: str) -> tuple[str, str | None]:
     machines save it); what decodes neither way is refused at the first byte UTF-8 cannot read."""
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
-            raise InputError(
-                [
-                    Problem(
-                        name,
-                        _('file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8').format(encoding=encoding),
-                    )
-                ]
-            )
+            message = _('file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8').format(encoding=encoding)
+            raise InputError([Problem(name, message)])
     if b"\x00" in raw:
         raise InputError([Problem(name, _("this is a binary file, not a YAML text file"))])
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -154,49 +142,60 @@ def decode_noted(raw: bytes, name: str) -> tuple[str, str | None]:
 
 
 def parse_documents(text: str, name: str) -> list[Node | None]:
-    """Every YAML document in text as a Node tree (None for an empty document)."""
+    """Every YAML document in text as a Node tree (None for an empty document); any problem is raised."""
+    docs: list[Node | None] = []
+    for root in _compose(text, name):
+        node, problems = convert_root(root, name)
+        if problems:
+            raise InputError(problems)
+        docs.append(node)
+    return docs
+
+
+def _compose(text: str, name: str) -> list[yaml.Node | None]:
     try:
         _check_nesting(text, name)
-        roots = list(yaml.compose_all(text, Loader=LOADER))
-    except yaml.MarkedYAMLError as exc:
+        return list(yaml.compose_all(text, Loader=LOADER))
+    except (yaml.YAMLError, RecursionError) as exc:
+        raise InputError([yaml_problem(exc, name, text)]) from None
+
+
+def yaml_problem(exc: BaseException, name: str, text: str | None = None, hint: bool = True) -> Problem:
+    """A YAML error (syntax, a control character, nesting) as a located problem in the user's words."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         what = exc.problem or exc.context or "invalid YAML"
         # a quote or bracket left open is found at the end of the file: point at where it was opened
         opened = what.startswith("found unexpected end of stream") and exc.context_mark is not None
         mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    _("invalid YAML: {what}{hint}").format(what=what, hint=_hint(text, what, line, col)),
-                    line,
-                    col,
-                )
-            ]
-        ) from None
-    except yaml.reader.ReaderError as exc:  # a control character pasted in; its position is in bytes for libyaml
-        at = text.find(chr(exc.character)) if isinstance(exc.character, int) else -1
-        line, col = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 else (None, None)
+        said = _hint(text or "", what, line, col) if hint else ""
+        return Problem(name, _("invalid YAML: {what}{hint}").format(what=what, hint=said), line, col)
+    if isinstance(exc, yaml.reader.ReaderError):  # a control character pasted in; libyaml counts bytes
+        at = text.find(chr(exc.character)) if isinstance(exc.character, int) and text is not None else -1
+        line, col = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 and text else (None, None)
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
         message = _("invalid YAML: the character {code} is not allowed; delete it or retype the text around it").format(
             code=code
         )
-        raise InputError([Problem(name, message, line, col)]) from None
-    except yaml.YAMLError as exc:
-        raise InputError([Problem(name, _("invalid YAML: {exc}").format(exc=exc))]) from None
-    except RecursionError:
-        raise InputError([Problem(name, _("invalid YAML: nested too deeply"))]) from None
-    docs: list[Node | None] = []
-    for root in roots:
-        budget = Budget()
-        try:
-            node = None if root is None else convert_node(root, name, budget, 0)
-        except Stop:
-            node = None
-        if budget.problems:
-            raise InputError(budget.problems)
-        docs.append(node)
-    return docs
+        return Problem(name, message, line, col)
+    if isinstance(exc, RecursionError):
+        return Problem(name, _("invalid YAML: nested too deeply"))
+    return Problem(name, _("invalid YAML: {exc}").format(exc=exc))
+
+
+def convert_root(root: yaml.Node | None, name: str) -> tuple[Node | None, list[Problem]]:
+    """A composed document as a Node tree and the problems found in it (a value refused for its tag, a key
+    given twice …: those values are marked "bad" and the rest of the tree is whole, so validation can go on
+    and report every problem at once). Raises InputError when the tree cannot be read at all (an alias
+    bomb, nesting too deep)."""
+    if root is None:
+        return None, []
+    budget = Budget()
+    try:
+        node = convert_node(root, name, budget, 0)
+    except Stop:
+        raise InputError(budget.problems) from None
+    return node, budget.problems
 
 
 def _check_nesting(text: str, name: str) -> None:
@@ -255,35 +254,28 @@ def _hint(text: str, problem: str, line: int | None, col: int | None) -> str:
 
 
 def parse_single(text: str, name: str) -> Node:
-    """Exactly one document whose top level is a mapping."""
-    docs = parse_documents(text, name)
-    if not docs or all(d is None for d in docs):
+    """Exactly one document whose top level is a mapping; any problem is raised."""
+    root, problems = parse_event_text(text, name)
+    if problems:
+        raise InputError(problems)
+    return root
+
+
+def parse_event_text(text: str, name: str) -> tuple[Node, list[Problem]]:
+    """Exactly one document whose top level is a mapping, and the problems of single values in it (for
+    validation to report with its own); a file that cannot be read as one mapping is raised."""
+    roots = _compose(text, name)
+    if not roots or all(r is None for r in roots):
         raise InputError([Problem(name, _("file is empty; expected a YAML mapping such as `type: mobilisation`"))])
-    if len(docs) > 1:
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    _("file holds {n_docs} YAML documents; use `speechgen batch` for a stream").format(
-                        n_docs=len(docs)
-                    ),
-                )
-            ]
-        )
-    root = docs[0]
+    if len(roots) > 1:
+        message = _("file holds {n_docs} YAML documents; use `speechgen batch` for a stream").format(n_docs=len(roots))
+        raise InputError([Problem(name, message)])
+    root, problems = convert_root(roots[0], name)
     assert root is not None
     if root.kind != "map":
-        raise InputError(
-            [
-                Problem(
-                    name,
-                    _("top level must be a mapping of keys, found a {kind_word}").format(kind_word=_kind_word(root)),
-                    root.line,
-                    root.col,
-                )
-            ]
-        )
-    return root
+        message = _("top level must be a mapping of keys, found a {kind_word}").format(kind_word=_kind_word(root))
+        raise InputError([Problem(name, message, root.line, root.col)])
+    return root, problems
 
 
 def _kind_word(node: Node) -> str:
@@ -306,7 +298,7 @@ def convert_node(node: yaml.Node, name: str, budget: Budget, depth: int) -> Node
         budget.problems.append(
             Problem(name, _("tag {tag!r} is not allowed; only plain YAML values are").format(tag=node.tag), line, col)
         )
-        return Node(None, line, col, "scalar")
+        return Node(None, line, col, "bad")
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, Entry] = {}
         for knode, vnode in node.value:
@@ -318,38 +310,60 @@ def convert_node(node: yaml.Node, name: str, budget: Budget, depth: int) -> Node
                 budget.problems.append(Problem(name, _("merge keys (<<) are not supported"), kl, kc))
                 continue
             key = str(knode.value)
+            if len(key) > MAX_KEY:
+                budget.problems.append(
+                    Problem(name, _("a key of {n_key:,} characters; refused").format(n_key=len(key)), kl, kc)
+                )
+                continue
             if key in entries:
                 first = entries[key]
-                budget.problems.append(
-                    Problem(
-                        name,
-                        _("duplicate key (first given at line {key_line})").format(key_line=first.key_line),
-                        kl,
-                        kc,
-                        key=key,
-                    )
-                )
+                message = _("duplicate key (first given at line {key_line})").format(key_line=first.key_line)
+                budget.problems.append(Problem(name, message, kl, kc, key=key))
                 continue
             entries[key] = Entry(key, kl, kc, convert_node(vnode, name, budget, depth + 1))
         return Node(entries, line, col, "map")
     if isinstance(node, yaml.SequenceNode):
         return Node([convert_node(n, name, budget, depth + 1) for n in node.value], line, col, "seq")
-    return Node(_scalar(node), line, col, "scalar")
+    if len(node.value) > MAX_SCALAR:
+        message = _("a value of {size:,} characters; at most {limit:,} are accepted").format(
+            size=len(node.value), limit=MAX_SCALAR
+        )
+        budget.problems.append(Problem(name, message, line, col))
+        return Node(None, line, col, "bad")
+    value = scalar_value(node.tag, node.value)
+    return Node(value, line, col, "scalar", None if isinstance(value, str) else node.value)
 
 
-def _scalar(node: yaml.ScalarNode) -> Any:
-    if node.tag == "tag:yaml.org,2002:str":
-        return node.value  # most values (all bank text): no constructor needed
-    if node.tag == "tag:yaml.org,2002:int" and len(node.value) > MAX_NUMBER_TEXT:
-        return node.value  # 0xffff… with thousands of digits: keep the text, never build a giant int
+MAX_KEY = 200
+_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_DECIMAL_FRACTION = re.compile(r"[-+]?[0-9]+\.[0-9]+")
+
+
+def scalar_value(tag: str, text: str) -> Any:
+    """A scalar as a secretary means it. Numbers are read only when written plainly in decimal (120, 12.5):
+    YAML 1.1 would read 0120 as octal (80), 1:20 as base 60 (80), 0x1F, 1_000 and .nan as numbers too; they
+    stay text, for the field to read or refuse. A value its explicit tag does not fit (!!bool maybe,
+    !!timestamp 明天, !!int '') stays text as well: it never raises."""
+    if tag == "tag:yaml.org,2002:str":
+        return text  # most values (all bank text): no constructor needed
+    if tag == "tag:yaml.org,2002:int":
+        return int(text) if len(text) <= MAX_NUMBER_TEXT and _DECIMAL.fullmatch(text) else text
+    if tag == "tag:yaml.org,2002:float":
+        return float(text) if len(text) <= MAX_NUMBER_TEXT and _DECIMAL_FRACTION.fullmatch(text) else text
+    if tag == "tag:yaml.org,2002:bool":
+        return _BOOLS.get(text.lower(), text)
+    if tag == "tag:yaml.org,2002:null":
+        return None
     loader = yaml.SafeLoader("")
     try:
-        value = loader.construct_object(node)
-    except (yaml.YAMLError, ValueError, OverflowError):
-        value = node.value  # e.g. an impossible timestamp: keep the text and let validation speak
+        return loader.construct_object(yaml.ScalarNode(tag, text))
+    except Exception:  # noqa: BLE001 - an impossible date (2026-02-30), !!timestamp 明天: text for the field to judge
+        return text
     finally:
         loader.dispose()
-    return value
+
+
+_BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "off": False}
 
 
 def node_from_plain(value: Any, name: str, depth: int = 0) -> Node:

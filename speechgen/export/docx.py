@@ -1,368 +1,68 @@
 """The Word writer: a Draft as a .docx laid out like an office document (GB/T 9704).
 
-The styled, lean base document is built once per layout and reused for every
-draft (a batch does not rebuild styles); each draft only adds its paragraphs.
-Output bytes depend only on the draft and the layout.
+A plain draft is written by the lean writer (``wordml``) over the styled base of its layout, which is
+built once with python-docx and kept between runs (``basecache``): a render imports neither python-docx
+nor lxml once the base is kept. Word comments (--explain) and an office's reference document go through
+python-docx (``pydocx``), which also defines the bytes: both paths write the same file.
 """
 
 from __future__ import annotations
 
-import copy
-import datetime as dt
 import functools
-import io
-import math
-import zipfile
 from dataclasses import replace
 from pathlib import Path
 
-from docx import Document
-from docx.enum.style import WD_STYLE_TYPE
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
-from docx.opc.constants import CONTENT_TYPE as CT
-from docx.opc.coreprops import CoreProperties
-from docx.opc.oxml import serialize_part_xml
-from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
-
-from speechgen.i18n import _
-
-from ..draft import Draft, Sentence
-from ..errors import InputError, Problem
-from . import compat, ooxml
-from .layout import FALLBACKS, Layout
-from .titlebreak import strip_marks, title_lines
-
-CORE_MAX = 255
-STYLE_FOR = {
-    "title": "Title",
-    "speaker": "Speaker Line",
-    "date": "Date Line",
-    "salutation": "Salutation",
-    "body": "Normal",
-    "heading1": "Heading 1",
-    "heading2": "Heading 2",
-}
-KEEP_STYLES = {
-    "Normal",
-    "Title",
-    "Heading 1",
-    "Heading 2",
-    "Heading 3",
-    "Footer",
-    "Header",
-    "Default Paragraph Font",
-    "Normal Table",
-    "No List",
-    "Speaker Line",
-    "Date Line",
-    "Salutation",
-}
+from ..draft import Draft
+from . import basecache
+from .layout import Layout
+from .wordml import Base
 
 
 def to_docx(draft: Draft, layout: Layout | None = None, explain: bool = False, reference: Path | None = None) -> bytes:
     layout = layout or Layout()
     if reference is None and not explain:
-        return _prototype(layout).render(draft)
+        base = base_of(layout)
+        data = None if base is None else base.render(draft, layout)
+        if data is not None:
+            return data
     return with_python_docx(draft, layout, explain, reference)
 
 
 def with_python_docx(draft: Draft, layout: Layout, explain: bool = False, reference: Path | None = None) -> bytes:
-    """The straightforward writer, through python-docx's API: comments and reference documents need it,
-    and it defines the bytes the fast path (_Prototype) must reproduce."""
-    if reference is not None:
-        doc = _reference_document(reference, layout)
-    else:
-        doc = Document(io.BytesIO(_base_document(layout)))
-    when = _meeting_time(draft)
-    comments: list[tuple[object, Sentence]] = []
-    for kind, sentences in draft.printed():
-        p = doc.add_paragraph(style=STYLE_FOR[kind])
-        for sentence, text in zip(sentences, run_texts(kind, sentences, layout), strict=True):
-            run = p.add_run(text)
-            if ooxml.needs_hint(text):
-                ooxml.hint_east_asia(run._r)
-            if explain and (sentence.slot or sentence.source):
-                comments.append((run, sentence))
-    for run, sentence in comments:
-        origin = f"{sentence.slot}\n{sentence.source}" if sentence.slot else sentence.source or "template"
-        comment = doc.add_comment(run, text=origin, author="speechgen", initials="SG")
-        comment._comment_elm.date = when
-    _properties(doc.core_properties, draft, when)
-    out = io.BytesIO()
-    doc.save(out)
-    return ooxml.fixed_zip(out.getvalue())
+    """The writer through python-docx's API (comments, reference documents): the bytes to_docx matches."""
+    from .pydocx import with_python_docx as write
+
+    return write(draft, layout, explain, reference)
 
 
-def run_texts(kind: str, sentences: list[Sentence], layout: Layout) -> list[str]:
-    """The text of each run of one printed line. The title is one run whose lines are joined by line
-    breaks (w:br): one paragraph, centred line by line alike in Word, WPS and LibreOffice, whose space
-    after falls under its last line only."""
-    if kind == "title":
-        title = "".join(s.shown for s in sentences)
-        return ["\n".join(title_lines(title, layout.title_chars, layout.title_breaks))]
-    return [s.shown for s in sentences]
+def base_of(layout: Layout) -> Base | None:
+    """The base of a layout, loaded once per process (see load_base)."""
+    return _loaded(replace(layout, title_breaks=()))
 
 
-def _meeting_time(draft: Draft) -> dt.datetime:
-    date = draft.info.date
-    if date:
-        try:
-            d = dt.date.fromisoformat(date)
-            return dt.datetime(d.year, d.month, d.day, tzinfo=dt.timezone.utc)
-        except ValueError:
-            pass
-    return dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+def load_base(layout: Layout) -> Base | None:
+    """The base of a layout (the title breaks do not change it), from the cache or built and kept;
+    None when the lean writer cannot be trusted here (then python-docx writes every draft)."""
+    layout = replace(layout, title_breaks=())
+    cache_key = basecache.key(repr(layout))
+    if cache_key is not None:
+        kept = basecache.read(cache_key)
+        if kept is not None:
+            try:
+                return Base.from_json(kept)
+            except (ValueError, TypeError, KeyError, UnicodeError):
+                pass  # any doubt is a miss
+    from .pydocx import build_base
+
+    base = build_base(layout)
+    if base is not None and cache_key is not None:
+        basecache.write(cache_key, base.to_json())
+    return base
 
 
-def _properties(cp: CoreProperties, draft: Draft, when: dt.datetime) -> None:
-    cp.title = strip_marks(draft.title)[:CORE_MAX]  # the package format allows 255 characters
-    cp.author = draft.info.author[:CORE_MAX]
-    cp.subject = strip_marks(draft.info.meeting)[:CORE_MAX]
-    cp.keywords = "讲话稿"
-    cp.comments = "speechgen draft"
-    cp.last_modified_by = "speechgen"
-    cp.revision = 1
-    naive = when.replace(tzinfo=None)
-    cp.created = naive
-    cp.modified = naive
-    cp.last_printed = naive
-
-
-class _Prototype:
-    """The base package parsed once: a draft only adds its paragraphs to a copy of the empty body.
-
-    Writes exactly what the python-docx path above writes (load the base, add
-    paragraphs, save, fixed_zip), without reloading the package, looking styles
-    up by name or compressing every part twice: the other parts are serialised
-    and deflated once and reused.
-    """
-
-    def __init__(self, layout: Layout) -> None:
-        self.layout = layout
-        doc = Document(io.BytesIO(_base_document(layout)))
-        core = doc.core_properties  # created here when the base has none, as in the python-docx path
-        para = WD_STYLE_TYPE.PARAGRAPH
-        self.style_ids = {kind: doc.part.get_style_id(name, para) for kind, name in STYLE_FOR.items()}
-        self.document = copy.deepcopy(doc.element)
-        self.core = copy.deepcopy(core._element)
-        self.document_name = doc.part.partname.membername
-        self.core_name = next(
-            p.partname.membername for p in doc.part.package.iter_parts() if p.content_type == CT.OPC_CORE_PROPERTIES
-        )
-        out = io.BytesIO()
-        doc.save(out)
-        with zipfile.ZipFile(out) as z:
-            entries = [(info.filename, z.read(info.filename)) for info in z.infolist()]
-        self.package = ooxml.ZipTemplate(entries, changing=(self.document_name, self.core_name))
-
-    def render(self, draft: Draft) -> bytes:
-        document = copy.deepcopy(self.document)
-        ooxml.add_paragraphs(
-            document.body,
-            ((self.style_ids[kind], run_texts(kind, sentences, self.layout)) for kind, sentences in draft.printed()),
-        )
-        core = copy.deepcopy(self.core)
-        _properties(CoreProperties(core), draft, _meeting_time(draft))
-        return self.package.package(
-            {self.document_name: serialize_part_xml(document), self.core_name: serialize_part_xml(core)}
-        )
-
-
-@functools.lru_cache(maxsize=8)
-def _prototype(layout: Layout) -> _Prototype:
-    return _Prototype(layout)
+_loaded = functools.lru_cache(maxsize=8)(load_base)
 
 
 def warm_up(layout: Layout) -> None:
-    """Build the base document for layout now (a batch does this before its workers fork)."""
-    _prototype(layout)
-
-
-def _base_document(layout: Layout) -> bytes:
-    """A lean, styled, empty document for this layout (built once, reused; the title breaks do not change it)."""
-    return _base_bytes(replace(layout, title_breaks=()))
-
-
-@functools.lru_cache(maxsize=8)
-def _base_bytes(layout: Layout) -> bytes:
-    doc = Document()
-    _drop_extras(doc)
-    _configure(doc, layout, restyle_all=True)
-    for p in list(doc.paragraphs):
-        p._element.getparent().remove(p._element)
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
-
-
-def _reference_document(path: Path, layout: Layout):
-    """The office's own template: its styles and page setup win; our missing styles are added."""
-    try:
-        doc = Document(str(path))
-    except Exception as exc:  # python-docx raises several types for a bad package
-        raise InputError(
-            [Problem(str(path), _("not a Word .docx file that can be used as a reference: {exc}").format(exc=exc))]
-        ) from None
-    body = doc.element.body
-    for child in list(body):
-        if child.tag != qn("w:sectPr"):
-            body.remove(child)
-    _configure(doc, layout, restyle_all=False)
-    return doc
-
-
-def _drop_extras(doc) -> None:
-    """Parts of python-docx's default template a speech never uses (they cost time in every save)."""
-    for rels in (doc.part.rels, doc.part.package.rels):
-        for rid, rel in list(rels.items()):
-            if rel.reltype.rsplit("/", 1)[-1] in (
-                "stylesWithEffects",
-                "customXml",
-                "thumbnail",
-                "webSettings",
-                "numbering",  # lists a speech never uses, tied to list styles removed below
-            ):
-                del rels[rid]
-    styles = doc.styles.element
-    latent = styles.find(qn("w:latentStyles"))
-    if latent is not None:
-        styles.remove(latent)
-    for style in list(doc.styles):
-        if style.name not in KEEP_STYLES:
-            styles.remove(style.element)
-
-
-def _configure(doc, layout: Layout, restyle_all: bool) -> None:
-    styles = doc.styles
-    existing = {s.name for s in styles}
-    f, z = layout.fonts, layout.sizes
-
-    def style(name: str, base: str | None = "Normal"):
-        if name in existing:
-            return styles[name], restyle_all
-        s = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-        if base:
-            s.base_style = styles[base]
-        return s, True
-
-    normal, fresh = style("Normal", None)
-    if fresh:
-        _para(normal, layout, f.body, z.body, indent=True)
-        ooxml.set_lang(normal.element)
-    defaults = styles.element.find(qn("w:docDefaults"))
-    if defaults is not None and restyle_all:
-        rpr_default = defaults.find(qn("w:rPrDefault"))
-        if rpr_default is not None:
-            ooxml.set_fonts(rpr_default, f.body)
-            ooxml.set_lang(rpr_default)
-        ppr_default = defaults.find(qn("w:pPrDefault"))
-        ppr = None if ppr_default is None else ppr_default.find(qn("w:pPr"))
-        if ppr is not None:
-            ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)
-            ooxml.set_ppr_flag(ppr, "autoSpaceDN", False)
-    ooxml.set_theme_font_lang(doc.settings.element)
-
-    for name, font, size, align, indent, bold, level in (
-        ("Title", f.title, z.title, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
-        ("Speaker Line", f.speaker, z.speaker, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
-        ("Date Line", f.speaker, z.speaker, WD_ALIGN_PARAGRAPH.CENTER, False, False, None),
-        ("Salutation", f.body, z.body, WD_ALIGN_PARAGRAPH.LEFT, False, False, None),
-        ("Heading 1", f.heading1, z.heading1, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False, 0),
-        ("Heading 2", f.heading2, z.heading2, WD_ALIGN_PARAGRAPH.JUSTIFY, True, False, 1),
-        ("Heading 3", f.heading3, z.heading3, WD_ALIGN_PARAGRAPH.JUSTIFY, True, True, 2),
-    ):
-        s, fresh = style(name)
-        if fresh:
-            _para(s, layout, font, size, indent=indent, align=align, bold=bold)
-            ooxml.drop_borders(s)
-        if level is not None:
-            ooxml.set_outline_level(s, level)
-    if restyle_all:
-        _page(doc, layout)
-    compat.comment_styles(doc, layout)
-    compat.drop_dangling_links(doc)
-    if restyle_all:
-        compat.theme_fonts(doc, layout)
-        compat.font_table(doc, layout)
-    else:
-        ooxml.font_table_fallbacks(doc, dict(FALLBACKS))
-    ooxml.sort_properties(doc.styles.element)
-
-
-def _para(s, layout: Layout, font: str, size: float, indent: bool, align=WD_ALIGN_PARAGRAPH.JUSTIFY, bold=False):
-    ooxml.set_fonts(s.element, font)
-    if s.name in ("Normal", "Salutation", "Heading 1", "Heading 2", "Heading 3"):
-        ooxml.set_char_spacing(s.element, math.floor((layout.type_width / layout.chars_per_line - size) * 20))
-    elif s.name == "Title":
-        ooxml.set_char_spacing(s.element, 0)  # the template's +0.25 pt would push a 20-character title to 2 lines
-    ooxml.drop_color(s.element)
-    s.font.size = Pt(size)
-    s.font.bold = bold
-    s.font.italic = False
-    pf = s.paragraph_format
-    pf.alignment = align
-    pf.space_before = Pt(0)
-    pf.space_after = Pt(0)
-    pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
-    pf.line_spacing = Pt(layout.title_line_spacing if s.name == "Title" else layout.line_spacing)
-    ppr = s.element.get_or_add_pPr()
-    # no automatic gap between Han characters and digits or Latin letters: 2026年1月20日, not 2026 年 1 月 20 日
-    ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)
-    ooxml.set_ppr_flag(ppr, "autoSpaceDN", False)
-    if s.name == "Title":
-        ooxml.set_ppr_flag(ppr, "snapToGrid", False)  # else LibreOffice gives each 22 pt line two grid lines
-    pf.first_line_indent = Pt(size * layout.first_line_indent) if indent else Pt(0)
-    pf.left_indent = Pt(0)
-    pf.widow_control = True
-    if s.name.startswith("Heading") or s.name in ("Title", "Speaker Line"):
-        pf.keep_with_next = True
-    if s.name in ("Title", "Date Line"):
-        pf.space_after = Pt(layout.line_spacing)  # one blank line under the title and under the date
-
-
-def _page(doc, layout: Layout) -> None:
-    m = layout.margins
-    for section in doc.sections:
-        section.page_width, section.page_height = Mm(210), Mm(297)
-        section.top_margin, section.bottom_margin = Mm(m.top), Mm(m.bottom)
-        section.left_margin, section.right_margin = Mm(m.left), Mm(m.right)
-        section.header_distance = Mm(15)
-        section.footer_distance = Mm(max(m.bottom - 7 - 7, 5))
-        ooxml.set_doc_grid(section._sectPr, round(layout.line_spacing * 20))
-        _page_numbers(doc, section, layout)
-
-
-def _page_numbers(doc, section, layout: Layout) -> None:
-    if layout.page_numbers == "none":
-        return
-    footer_style, _none = (doc.styles["Footer"], None)
-    ooxml.set_fonts(footer_style.element, layout.fonts.page_number)
-    ppr = footer_style.element.get_or_add_pPr()
-    ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)
-    ooxml.set_ppr_flag(ppr, "autoSpaceDN", False)
-    footer_style.font.size = Pt(layout.sizes.page_number)
-    one_char = Pt(layout.sizes.page_number)
-    if layout.page_numbers == "centre":
-        _footer(section.footer, WD_ALIGN_PARAGRAPH.CENTER, layout, None)
-        return
-    doc.settings.odd_and_even_pages_header_footer = True
-    _footer(section.footer, WD_ALIGN_PARAGRAPH.RIGHT, layout, ("right", one_char))
-    _footer(section.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, layout, ("left", one_char))
-
-
-def _footer(footer, align, layout: Layout, inset) -> None:
-    footer.is_linked_to_previous = False
-    p = footer.paragraphs[0] if footer.paragraphs else footer.add_paragraph()
-    p.style = footer.part.document.styles["Footer"] if hasattr(footer.part, "document") else p.style
-    p.alignment = align
-    p.paragraph_format.first_line_indent = Pt(0)
-    if inset:
-        side, amount = inset
-        if side == "right":
-            p.paragraph_format.right_indent = amount
-        else:
-            p.paragraph_format.left_indent = amount
-    ooxml.add_page_field(p, layout.fonts.page_number)
-    for run in p.runs:
-        run.font.size = Pt(layout.sizes.page_number)
+    """Load the base document for layout now (a batch does this before its workers fork)."""
+    base_of(layout)

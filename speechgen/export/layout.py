@@ -6,6 +6,7 @@ docs/docx-layout.md). Every font and size can be overridden.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -175,10 +176,16 @@ def load_layout(path: str | Path) -> Layout:
     return layout
 
 
+_NOT_IN_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff\ue000-\uf8ff\ufffe\uffff\U000f0000-\U0010ffff]")
+
+
 def _value(group: str, v: Any) -> tuple[Any, str | None]:
     if group == "fonts":
         if not isinstance(v, str) or not v.strip() or len(v) > 60:
             return None, f"expected a font name, found {v!r}"
+        bad = _NOT_IN_A_NAME.search(v)
+        if bad:  # a control character or U+FFFE cannot stand in the document's XML
+            return None, f"a font name cannot hold the character U+{ord(bad.group()):04X}"
         return v.strip(), None
     if group == "sizes" and isinstance(v, str) and v.strip() in CHINESE_SIZES:
         return CHINESE_SIZES[v.strip()], None

@@ -1,26 +1,22 @@
 """Low-level WordprocessingML the python-docx API does not reach.
 
-East Asian font slots, theme attributes, outline levels, the PAGE field, a
-lean base document, and zip entries with fixed times for byte-identical files.
+East Asian font slots, theme attributes, outline levels, the PAGE field, and
+zip entries with fixed times for byte-identical files.
 """
 
 from __future__ import annotations
 
 import io
-import re
-import struct
 import zipfile
 from collections.abc import Iterable
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from lxml import etree
+
+from .wordml import needs_hint
 
 THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
-# Characters Word sets in the Latin font unless the run says w:hint="eastAsia" (ECMA-376 17.3.2.26):
-# quotes, dashes, the ellipsis and the middle dot, which Chinese text sets full width in the Chinese face.
-AMBIGUOUS = frozenset("\u00b7\u2013\u2014\u2015\u2018\u2019\u201c\u201d\u2025\u2026\u2e3a")
 # Schema order of the children of w:pPr and w:rPr (ECMA-376 Part 1, CT_PPrBase and CT_RPr): Word refuses
 # a styles part whose properties stand out of order, where WPS and LibreOffice read on.
 _PPR_ORDER = (
@@ -62,10 +58,6 @@ def set_fonts(rpr_owner, font: str) -> None:
             del rfonts.attrib[key]
     for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
         rfonts.set(qn(attr), font)
-
-
-def needs_hint(text: str) -> bool:
-    return any(ch in AMBIGUOUS for ch in text)
 
 
 def hint_east_asia(r) -> None:
@@ -207,50 +199,15 @@ def set_theme_font_lang(settings_element, east_asia: str = "zh-CN") -> None:
     lang.set(qn("w:eastAsia"), east_asia)
 
 
-W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
-_TAGS = ("p", "pPr", "pStyle", "r", "rPr", "rFonts", "hint", "t", "tab", "br", "val", "sectPr")
-_W = {t: f"{{{W_NS}}}{t}" for t in _TAGS}
-_XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-_BREAKS = re.compile(r"([\t\r\n])")
-
-
-def add_paragraphs(body, paragraphs: Iterable[tuple[str | None, Iterable[str]]]) -> None:
-    """Append (style id, run texts) paragraphs to a w:body, before its w:sectPr, with plain lxml.
-
-    The XML is what python-docx writes for add_paragraph(style=…) and add_run(text)
-    (an empty w:pPr for the default style; w:tab and w:br for tabs and line
-    breaks; xml:space="preserve" where a text begins or ends with a space), at a
-    fraction of the cost. A run with quotes or dashes carries w:hint="eastAsia", as hint_east_asia writes it.
-    """
-    sub = etree.SubElement
-    sect = body.find(_W["sectPr"])
-    for style_id, texts in paragraphs:
-        p = sub(body, _W["p"])
-        ppr = sub(p, _W["pPr"])
-        if style_id is not None:
-            sub(ppr, _W["pStyle"]).set(_W["val"], style_id)
-        for text in texts:
-            r = sub(p, _W["r"])
-            if needs_hint(text):
-                sub(sub(r, _W["rPr"]), _W["rFonts"]).set(_W["hint"], "eastAsia")
-            for piece in _BREAKS.split(text) if text else ():
-                if piece == "\t":
-                    sub(r, _W["tab"])
-                elif piece in ("\r", "\n"):
-                    sub(r, _W["br"])
-                elif piece:
-                    t = sub(r, _W["t"])
-                    t.text = piece
-                    if len(piece.strip()) < len(piece):
-                        t.set(_XML_SPACE, "preserve")
-    if sect is not None:
-        body.append(sect)  # moves it back to the end
-
-
 def fixed_zip(data: bytes) -> bytes:
     """The same package with every entry dated FIXED_TIME, so equal input gives equal bytes."""
+    return zip_entries(package_entries(data))
+
+
+def package_entries(data: bytes) -> list[tuple[str, bytes]]:
+    """(name, content) of every entry of a package, in order."""
     with zipfile.ZipFile(io.BytesIO(data)) as src:
-        return zip_entries((info.filename, src.read(info.filename)) for info in src.infolist())
+        return [(info.filename, src.read(info.filename)) for info in src.infolist()]
 
 
 def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
@@ -265,47 +222,6 @@ def zip_entries(entries: Iterable[tuple[str, bytes]]) -> bytes:
     return out.getvalue()
 
 
-_END_RECORD = struct.Struct("<4sHHHHLLH")  # the zip end of central directory record (APPNOTE 4.3.16)
-_OFFSET_AT = 42  # where a central directory record holds its entry's offset (APPNOTE 4.3.12)
-
-
-def _records(name: str, blob: bytes) -> tuple[bytes, bytes]:
-    """(local header and data, central directory record for offset 0) of one entry, as zip_entries writes it."""
-    one = zip_entries([(name, blob)])
-    size, start = _END_RECORD.unpack_from(one, len(one) - _END_RECORD.size)[5:7]
-    return one[:start], one[start : start + size]
-
-
-class ZipTemplate:
-    """zip_entries for packages that differ in a few entries only: the others are deflated once, then reused.
-
-    Each entry's local record does not depend on where it stands, so the
-    package is those records in order, the central records with their offsets
-    set, and the end record: byte for byte what zip_entries writes.
-    """
-
-    def __init__(self, entries: Iterable[tuple[str, bytes]], changing: Iterable[str]) -> None:
-        changing = set(changing)
-        self.order: list[str] = []
-        self.kept: dict[str, tuple[bytes, bytes]] = {}
-        for name, blob in entries:
-            self.order.append(name)
-            if name not in changing:
-                self.kept[name] = _records(name, blob)
-
-    def package(self, fresh: dict[str, bytes]) -> bytes:
-        """The package with the changing entries' content from fresh."""
-        local, central, offset = [], [], 0
-        for name in self.order:
-            head, record = self.kept[name] if name in self.kept else _records(name, fresh[name])
-            central.append(record[:_OFFSET_AT] + offset.to_bytes(4, "little") + record[_OFFSET_AT + 4 :])
-            local.append(head)
-            offset += len(head)
-        directory = b"".join(central)
-        end = _END_RECORD.pack(b"PK\x05\x06", 0, 0, len(central), len(central), len(directory), offset, 0)
-        return b"".join(local) + directory + end
-
-
 def font_table_fallbacks(document, fallbacks: dict[str, str]) -> None:
     """Record altName fallbacks in fontTable.xml, so Word/WPS substitute well where a font is missing."""
     part = next((p for p in document.part.package.iter_parts() if p.partname.endswith("fontTable.xml")), None)
@@ -313,7 +229,9 @@ def font_table_fallbacks(document, fallbacks: dict[str, str]) -> None:
         return
     from lxml import etree
 
-    root = etree.fromstring(part.blob)
+    # an office's own file: no entities expanded, nothing fetched, no huge trees
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False)
+    root = etree.fromstring(part.blob, parser)
     w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
     have = {f.get(f"{{{w}}}name") for f in root.findall(f"{{{w}}}font")}
     for name, alt in fallbacks.items():

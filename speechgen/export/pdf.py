@@ -38,6 +38,8 @@ INSTALL_HINT = N_(
     "Windows/macOS: libreoffice.org), or write .docx and print to PDF from Word or WPS."
 )
 PREFIX = "speechgen-pdf-"
+_GROUPS: set[int] = set()  # LibreOffice process groups this process runs now
+_FOLDERS: set[Path] = set()  # conversion folders this process holds now
 _FONT_ATTR = re.compile(r'w:(?:ascii|hAnsi|eastAsia|cs|name)="([^"]+)"')
 STALE_AFTER = 3600  # seconds, for a folder whose owner cannot be told
 
@@ -118,6 +120,7 @@ def _run(cmd: list[str], env: dict[str, str], timeout: int) -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=posix,
     )
+    _GROUPS.add(proc.pid)
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -127,6 +130,7 @@ def _run(cmd: list[str], env: dict[str, str], timeout: int) -> None:
     finally:
         if proc.poll() is None or posix:
             _kill(proc, posix)
+        _GROUPS.discard(proc.pid)
 
 
 def _kill(proc: subprocess.Popen, posix: bool) -> None:
@@ -144,10 +148,23 @@ def work_folder() -> Iterator[Path]:
     """A temporary folder speechgen-pdf-<pid>-…, removed on the way out, however the way out is taken."""
     remove_stale()
     path = Path(tempfile.mkdtemp(prefix=f"{PREFIX}{os.getpid()}-"))
+    _FOLDERS.add(path)
     try:
         yield path
     finally:
         shutil.rmtree(path, ignore_errors=True)
+        _FOLDERS.discard(path)
+
+
+def abandon() -> None:
+    """End every conversion this process is running and remove its folder: for a process told to stop
+    (a batch worker's SIGTERM) that will not unwind its own `finally` blocks."""
+    for group in list(_GROUPS):
+        with contextlib.suppress(OSError):
+            if hasattr(os, "killpg"):
+                os.killpg(group, signal.SIGKILL)
+    for folder in list(_FOLDERS):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def remove_stale(folder: Path | None = None) -> None:

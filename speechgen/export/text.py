@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 
 from ..draft import Draft
@@ -9,10 +10,13 @@ from .titlebreak import strip_marks
 
 
 def to_markdown(draft: Draft, explain: bool = False) -> str:
+    """Markdown; event text is text, so &, < and > are written as entities (a title holding
+    </p><img onerror=…> must not become HTML in a viewer)."""
     out: list[str] = []
-    for kind, text in draft.lines():
+    for kind, raw in draft.lines():
+        text = html.escape(raw, quote=False)
         if kind == "title":
-            out.append(f"# {strip_marks(text)}")
+            out.append(f"# {html.escape(strip_marks(raw), quote=False)}")
         elif kind == "heading1":
             out.append(f"## {text}")
         elif kind == "heading2":
@@ -24,7 +28,7 @@ def to_markdown(draft: Draft, explain: bool = False) -> str:
     if explain:
         out.append("---")
         out.append("## 出处(--explain)")
-        out.extend(f"{i}. {line}" for i, line in enumerate(explain_lines(draft), 1))
+        out.extend(f"{i}. {html.escape(line, quote=False)}" for i, line in enumerate(explain_lines(draft), 1))
     return "\n\n".join(out) + "\n"
 
 

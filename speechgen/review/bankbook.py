@@ -3,7 +3,8 @@
 openpyxl is imported only here and only when a workbook is written or read. A workbook from outside is
 read read-only, values only (a formula counts as the value Excel saved with it), through defusedxml when
 installed (openpyxl uses it by itself), and bounded: a file too large, a zip that would expand too far,
-or too many rows is refused with a message rather than read.
+or too many rows is refused with a message rather than read; and before openpyxl opens it, the batch's own
+guard (``event/sheetguard.py``) refuses zip bombs, XML entities and parts larger than Excel writes.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from speechgen.errors import InputError, Problem
+from speechgen.event.sheetguard import check_workbook
 from speechgen.i18n import _
 from speechgen.review.bankrows import COLUMNS, FILES, GUIDE, NOTES, SHEET_NAMES, UNITS, VARIANTS, Book, Column
 
@@ -170,6 +172,7 @@ def _bounded(data: bytes, name: str) -> None:
                 )
             ]
         )
+    check_workbook(data, name)  # the batch's guard (event/sheetguard.py): zip bombs, entities, huge parts
 
 
 def _canonical(title: str) -> str | None:
@@ -184,6 +187,7 @@ def _read_sheet(ws: Any, title: str, name: str, problems: list[Problem]) -> Shee
     sheet = Sheet(ws.title)
     known = {c.key: c for c in COLUMNS[title]}
     ignored: set[int] = set()
+    ws.reset_dimensions()  # the declared size may be wrong (WPS); read what is there
     for number, values in enumerate(ws.iter_rows(values_only=True), 1):
         if number == 1:
             _header(sheet, values, known, ignored, name, problems)

@@ -89,9 +89,31 @@ def check_lines(
         found += _numbers(folded, event, facts)
         found += _unmentioned(folded, event)
     found += _coherence(lines, event, draft, facts)
-    found = [_unfold(f, lines) for f in found]
+    found = _capped(found)
+    unfolded: dict[int, str] = {}  # each paragraph folded once, however many findings it has
+    found = [_unfold(f, lines, unfolded) for f in found]
     order = {s: i for i, s in enumerate(SEVERITIES)}
     return sorted(found, key=lambda f: (order[f.severity], f.paragraph))
+
+
+MAX_ALIKE = 20  # findings of one kind in one paragraph; past that, one line says how many more
+
+
+def _capped(found: list[Finding]) -> list[Finding]:
+    """A paragraph of 100,000 「某某。」 is one problem said 20 times and counted, not 100,000 lines."""
+    seen: dict[tuple[int, str, str], int] = {}
+    kept: list[Finding] = []
+    for f in found:
+        k = (f.paragraph, f.code, f.message)
+        seen[k] = seen.get(k, 0) + 1
+        if seen[k] <= MAX_ALIKE:
+            kept.append(f)
+    for (paragraph, code, message), n in seen.items():
+        if n > MAX_ALIKE:
+            first = next(f for f in kept if (f.paragraph, f.code, f.message) == (paragraph, code, message))
+            more = f"{message} ({n - MAX_ALIKE:,} more times in this paragraph)"
+            kept.append(Finding(first.severity, code, more, paragraph, first.excerpt))
+    return kept
 
 
 _FOLD = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
@@ -123,12 +145,15 @@ def _coherence(
     return out
 
 
-def _unfold(f: Finding, lines: list[tuple[str, str]]) -> Finding:
+def _unfold(f: Finding, lines: list[tuple[str, str]], cache: dict[int, str] | None = None) -> Finding:
     """Show the excerpt as the draft has it (full-width punctuation), not as it was matched."""
     if not 1 <= f.paragraph <= len(lines):
         return f
     original = lines[f.paragraph - 1][1]
-    folded = fold(original)
+    cache = {} if cache is None else cache
+    if f.paragraph not in cache:
+        cache[f.paragraph] = fold(original)
+    folded = cache[f.paragraph]
     core = f.excerpt.strip("…")
     at = folded.find(core)
     if at < 0 or not core:
@@ -294,8 +319,9 @@ def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], wh
     for f in formulations:
         if f.until >= when:
             continue
+        regex = f.regex  # compiled once, not once a line
         for i, (_kind, text) in enumerate(lines, 1):
-            m = f.regex.search(text)
+            m = regex.search(text)
             if m:
                 hint = f"; say {f.replaced_by}" if f.replaced_by else ""
                 yield Finding(

@@ -2,34 +2,37 @@
 
 from __future__ import annotations
 
+import html
+import io
 import re
 from pathlib import Path
 
 from speechgen.draft import HEADING1, HEADING2
 from speechgen.errors import InputError, Problem
+from speechgen.event.files import checked_zip, read_limited, regular_file
 from speechgen.event.yamlsafe import decode
 from speechgen.i18n import _
+
+MAX_DRAFT_TEXT = 5_000_000
 
 
 def read_draft(path: Path) -> list[tuple[str, str]]:
     suffix = path.suffix.lower()
-    if not path.is_file():
-        raise InputError([Problem(str(path), _("no such file"))])
     if suffix == ".docx":
         return _docx(path)
     if suffix in (".md", ".txt", ".markdown"):
-        raw = path.read_bytes()
-        if len(raw) > 5_000_000:
-            raise InputError([Problem(str(path), _("file is over 5 MB; not a speech draft"))])
+        raw = read_limited(path, MAX_DRAFT_TEXT, str(path))  # a FIFO or a device is refused unread
         return _text(decode(raw, str(path)), markdown=suffix != ".txt")
+    regular_file(path)
     raise InputError([Problem(str(path), _("cannot check this kind of file; give a .docx, .md or .txt draft"))])
 
 
 def _docx(path: Path) -> list[tuple[str, str]]:
     from docx import Document
 
+    data = checked_zip(path, str(path), _("a readable .docx file"))  # a zip bomb is refused before it unpacks
     try:
-        doc = Document(str(path))
+        doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for a bad package
         raise InputError([Problem(str(path), _("not a readable .docx file: {exc}").format(exc=exc))]) from None
     lines: list[tuple[str, str]] = []
@@ -59,7 +62,7 @@ def _text(text: str, markdown: bool) -> list[tuple[str, str]]:
             if m:
                 style = {1: "Title", 2: "Heading 1", 3: "Heading 2"}.get(len(m.group(1)), "Heading 3")
                 block = m.group(2).strip()
-            block = re.sub(r"<[^>]+>", "", block).strip()
+            block = html.unescape(re.sub(r"<[^>]+>", "", block)).strip()  # the writer escapes &, < and >
         lines.append((_kind(block, style, len(lines)), " ".join(block.split())))
     return lines
 

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from speechgen import api
-from speechgen.errors import SpeechgenError
 from speechgen.run.inputs import Job
 from speechgen.run.job import BatchSettings
 
@@ -35,8 +34,8 @@ def fresh_drafts(jobs: Iterator[Job], settings: BatchSettings, history: frozense
         avoid = history.union(*before) if before else history
         try:
             job.draft = api.draft(job.event, options=replace(r.options, avoid=r.options.avoid | avoid))
-        except SpeechgenError:
-            yield job  # the job drafts it again and reports the error where it belongs
+        except Exception:  # noqa: BLE001 - a bad input or a bug: the job drafts it again and reports it as its own
+            yield job
             continue
         before.append(api.said(job.draft))
         yield job

@@ -1,68 +1,77 @@
 """`speechgen batch`, the input side: many inputs → a stream of validated, uniquely named jobs.
 
-Inputs are files, folders, globs, multi-document YAML streams and batch files
-(``defaults:`` deep-merged under each of ``events:``). Everything is read one
-document (or one ``events:`` entry) at a time, so a stream of thousands of
-events is never held in memory at once. Each job knows where it came from, so
-that any later error can be named ``file:line: document N: …``.
+Inputs are files, folders, globs, multi-document YAML streams, batch files
+(``defaults:`` deep-merged under each of ``events:``) and spreadsheets (.xlsx, .csv: one
+meeting a row, ``event/sheet.py``). Everything is read one document (or one ``events:``
+entry, or one row) at a time, so a stream of thousands of events is never held in memory
+at once (run/documents.py turns documents into jobs). Problems are named
+``file:line: document N: …`` or ``plan.xlsx:工作表1!E7: …``. Nothing that goes wrong with
+one input stops the others.
 """
 
 from __future__ import annotations
 
-import contextlib
+import codecs
+import errno
 import glob
 import itertools
+import os
+import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
-from speechgen.draft import Draft
 from speechgen.errors import InputError, OutputError, Problem
 from speechgen.event import yamlsafe
-from speechgen.event.load import noted, validate
+from speechgen.event.files import read_limited
+from speechgen.event.load import noted
 from speechgen.event.model import Event
-from speechgen.event.schema import SCHEMA, Group
+from speechgen.event.sheet import is_spreadsheet, read_rows
 from speechgen.event.slips import typing_slips
-from speechgen.event.yamlsafe import Entry, Node
+from speechgen.event.yamlstream import StreamError, YamlStream
 from speechgen.i18n import _
+from speechgen.run.documents import FileBudget, Job, document_jobs, failed, merge, streamed_batch
 from speechgen.run.output import default_name, inside
 
+__all__ = ["Job", "Namer", "merge", "read_inputs", "read_jobs"]
+
 MAX_BATCH_FILE = 64_000_000
-BATCH_KEYS = ("defaults", "events")
 
 
-@dataclass
-class Job:
-    """One event to draft: where it came from, and either the Event or why it cannot be drafted."""
+def read_inputs(inputs: Sequence[str | Path], *, sheet: str | None = None) -> Iterator[Job]:
+    """The jobs of every input in order: files as given, folders and globs expanded and sorted; of a
+    spreadsheet, its first sheet or the one named `sheet`.
 
-    label: str  # "a.yaml", "stream.yaml#3", "batch.yaml[2]", "stream.yaml#2[4]"
-    event: Event | None = None
-    problems: list[Problem] = field(default_factory=list)
-    output: str = ""  # the file name in the output folder, once named
-    file: str = ""
-    line: int | None = 1
-    context: str | None = None  # "document 3", "events[2]", "document 2: events[4]" or None
-    draft: Draft | None = None  # composed ahead (run/fresh.py), or composed by the job itself
-
-    def locate(self, message: str) -> Problem:
-        """A problem with this job as a whole, at the line where its event starts."""
-        return Problem(self.file or self.label, message, self.line, context=self.context)
-
-
-def read_inputs(inputs: Sequence[str | Path]) -> Iterator[Job]:
-    """The jobs of every input in order: files as given, folders and globs expanded and sorted."""
-    seen: set[Path] = set()
+    Nothing that goes wrong with one input stops the others: a file that cannot be read, a link that
+    loops, a document that breaks the reader, each becomes a job that failed, with its place."""
+    seen: set[str] = set()
     for raw in inputs:
-        paths, problem = _expand(str(raw))
+        try:
+            paths, problem = _expand(str(raw))
+        except (OSError, RuntimeError, ValueError) as exc:
+            paths, problem = [], _("cannot read: {value}").format(value=_reason(exc))
         if problem:
             yield Job(str(raw), problems=[Problem(str(raw), problem)], file=str(raw), line=None)
         for path in paths:
-            key = path.resolve()
+            key = _identity(path)
             if key not in seen:  # the same file named twice (a folder and a glob) is drafted once
                 seen.add(key)
-                yield from read_jobs([path])
+                yield from read_jobs([path], sheet=sheet)
+
+
+def _identity(path: Path) -> str:
+    """The real path, or the path as given when it cannot be resolved (a loop of links is read and fails)."""
+    try:
+        return os.path.realpath(path)
+    except (OSError, RuntimeError, ValueError):
+        return str(path.absolute())
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
+        return _("a loop of symbolic links")
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    return str(exc)
 
 
 def _expand(raw: str) -> tuple[list[Path], str | None]:
@@ -70,7 +79,7 @@ def _expand(raw: str) -> tuple[list[Path], str | None]:
     if p.is_dir():
         files = _yaml_files(p)
         return files, None if files else _("no *.yaml or *.yml files in this folder")
-    if not p.exists() and any(c in raw for c in "*?["):
+    if not p.exists() and not p.is_symlink() and any(c in raw for c in "*?["):
         out: list[Path] = []
         for m in sorted(glob.glob(raw, recursive=True)):
             mp = Path(m)
@@ -81,264 +90,136 @@ def _expand(raw: str) -> tuple[list[Path], str | None]:
 
 def _yaml_files(folder: Path) -> list[Path]:
     found = [*folder.glob("*.yaml"), *folder.glob("*.yml")]
-    return sorted(f for f in found if f.is_file() and not f.name.startswith("."))
+    # every entry but folders: a FIFO or a looping link named *.yaml is reported, not passed over in silence
+    return sorted(f for f in found if not f.name.startswith(".") and not f.is_dir())
 
 
-def read_jobs(paths: Sequence[Path]) -> Iterator[Job]:
-    """Every event of every file, validated, in order; a file is read one document at a time."""
+def read_jobs(paths: Sequence[Path], *, sheet: str | None = None) -> Iterator[Job]:
+    """Every event of every file, validated, in order; a file is read one document (one events: entry,
+    one row) at a time, and whatever goes wrong in one file is that file's failure."""
     for path in paths:
         name = str(path)
+        if is_spreadsheet(path):
+            yield from _sheet_jobs(path, name, sheet)
+            continue
         try:
-            if path.stat().st_size > MAX_BATCH_FILE:
-                raise InputError(
-                    [Problem(name, _("file is over {value} MB").format(value=MAX_BATCH_FILE // 1_000_000))]
-                )
-            raw = path.read_bytes()
-            text, note = yamlsafe.decode_noted(raw, name)
+            data = read_limited(path, MAX_BATCH_FILE, name)
+            data, note, slips = _check_text(data, name)  # UTF-8 or GBK, no NUL, no UTF-16: as an event file is
         except InputError as exc:
             yield Job(name, problems=list(exc.problems), file=name, line=None)
             continue
-        except FileNotFoundError:
-            yield Job(name, problems=[Problem(name, _("no such file"))], file=name, line=None)
-            continue
-        except IsADirectoryError:
-            yield Job(name, problems=[Problem(name, _("is a folder, not a file"))], file=name, line=None)
-            continue
-        except OSError as exc:
-            yield Job(
-                name,
-                problems=[Problem(name, _("cannot read: {value}").format(value=exc.strerror or exc))],
-                file=name,
-                line=None,
-            )
-            continue
-        del raw
-        slips = typing_slips(text, name)
-        if slips:
+        if slips:  # a full-width colon, a missing space (slips.py): every one at once, before YAML's own error
             yield Job(name, problems=slips, file=name, line=slips[0].line)
             continue
-        for job in _file_jobs(text, name):
+        jobs = _file_jobs(data, name)
+        del data
+        while True:
+            try:
+                job = next(jobs)
+            except StopIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - a bug in reading one file must not stop the batch
+                message = _("internal error: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc)
+                yield Job(name, problems=[Problem(name, message)], file=name)
+                break
             if job.event is not None and note:
                 job.event = noted(job.event, note)
             yield job
 
 
-def _file_jobs(text: str, name: str) -> Iterator[Job]:
-    docs = _Documents(text, name)
-    items = iter(docs)
-    head = list(itertools.islice(items, 2))  # one document or several? (decides the labels)
-    if not head:
-        yield Job(name, problems=[Problem(name, _("file is empty"))], file=name, line=None)
-        return
-    single = len(head) == 1
-    for index, raw, problems in itertools.chain(head, items):
+def _sheet_jobs(path: Path, name: str, sheet: str | None) -> Iterator[Job]:
+    for row in read_rows(path, name, sheet):
+        label = f"{name}:{row.context}" if row.context else name
+        yield Job(label, row.event, row.problems, file=name, line=None, context=row.context, sheet=row.sheet)
+
+
+def _check_text(data: bytes, name: str) -> tuple[bytes, str | None, list[Problem]]:
+    """The checks of yamlsafe.decode (and the typing slips of slips.py) without keeping a second copy of a
+    large file as text; a GBK file comes back as UTF-8 bytes, with the note that says how it was read."""
+    if len(data) <= yamlsafe.MAX_FILE_BYTES:
+        text, note = yamlsafe.decode_noted(data, name)
+        return (text.encode("utf-8") if note else data), note, typing_slips(text, name)
+    yamlsafe.decode(data[:4], name)  # a UTF-16/32 byte-order mark
+    if b"\x00" in data:
+        raise InputError([Problem(name, _("this is a binary file, not a YAML text file"))])
+    step = 1 << 20
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for at in range(0, len(data), step):
+        try:
+            decoder.decode(data[at : at + step], final=at + step >= len(data))
+        except UnicodeDecodeError:
+            yamlsafe.decode(data, name)  # the full check, only to locate the bad byte
+            raise
+    return data, None, []
+
+
+def _file_jobs(data: bytes, name: str) -> Iterator[Job]:
+    """The jobs of one file. A file of one document streams the entries of a batch document; a stream of
+    several documents is read one whole document at a time (its labels, file#N, need to know there are
+    several before the first is named)."""
+    several = _several_documents(data)
+    stream = YamlStream(data[3:] if data.startswith(b"\xef\xbb\xbf") else data, name, stream_batches=not several)
+    budget = FileBudget(name, len(data))
+    documents = _documents(stream)
+    head = [] if not several else list(itertools.islice(documents, 2))
+    single = not several or len(head) == 1
+    found = False
+    for index, kind, payload in itertools.chain(head, documents):
+        found = True
         label = name if single else f"{name}#{index}"
         context = None if single else f"document {index}"
-        if raw is not None and _is_batch(raw):
-            yield from _batch_entries(raw, docs, label, context)
-        else:
-            root = None
-            if raw is not None:
-                try:
-                    root = docs.convert(raw)
-                except InputError as exc:
-                    problems = exc.problems
-            yield _job(root, name, label, context) if root is not None else _failed(label, problems, name, context)
-        if docs.exhausted:
+        if kind == "error":
+            assert isinstance(payload, Problem)
+            yield failed(label, [payload], name, context)
             return
-
-
-def _failed(label: str, problems: list[Problem], name: str, context: str | None) -> Job:
-    line = problems[0].line if problems and problems[0].line else 1
-    return Job(label, problems=[p.within(context) for p in problems], file=name, line=line, context=context)
-
-
-class _Documents:
-    """(index, composed document or None, problems) per document of a YAML stream, one at a time.
-
-    Each document (or events: entry) is converted with the usual node budget;
-    the whole file may not expand to more values than it has characters, so
-    aliases cannot multiply the work however many entries refer to them.
-    """
-
-    def __init__(self, text: str, name: str) -> None:
-        self.text, self.name = text, name
-        self.allowance = yamlsafe.MAX_NODES + len(text)
-        self.exhausted = False  # a syntax error or an alias bomb: nothing further can be read
-
-    def __iter__(self) -> Iterator[tuple[int, yaml.Node | None, list[Problem]]]:
-        stream = yaml.compose_all(self.text, Loader=yamlsafe.LOADER)
-        for index in itertools.count(1):
-            try:
-                root = next(stream)
-            except StopIteration:
-                return
-            except yaml.MarkedYAMLError as exc:
-                mark = exc.problem_mark or exc.context_mark
-                where = (mark.line + 1, mark.column + 1) if mark else (None, None)
-                self.exhausted = True
-                yield (
-                    index,
-                    None,
-                    [Problem(self.name, _("invalid YAML: {value}").format(value=exc.problem or exc.context), *where)],
-                )
-                return
-            except (yaml.YAMLError, RecursionError) as exc:
-                self.exhausted = True
-                what = _("nested too deeply") if isinstance(exc, RecursionError) else str(exc)
-                yield index, None, [Problem(self.name, _("invalid YAML: {what}").format(what=what))]
-                return
-            if isinstance(root, yaml.ScalarNode) and root.tag.endswith(":null") and root.value == "":
-                continue  # an empty document: `---` twice, or a trailing `---`
-            yield index, root, []
-
-    def convert(self, node: yaml.Node) -> Node:
-        """A composed node as a Node tree, within the budgets; InputError otherwise."""
-        budget = yamlsafe.Budget()
-        converted: Node | None = None
-        with contextlib.suppress(yamlsafe.Stop):  # the budget is spent; its problem says so
-            converted = yamlsafe.convert_node(node, self.name, budget, 0)
-        self.allowance -= budget.nodes
-        if self.allowance < 0:
-            self.exhausted = True
-            line, col = node.start_mark.line + 1, node.start_mark.column + 1
-            raise InputError(
-                [Problem(self.name, _("file expands to more values than it has characters (alias bomb?)"), line, col)]
-            )
-        if budget.problems or converted is None:
-            raise InputError(budget.problems)
-        return converted
-
-
-def _is_batch(root: yaml.Node) -> bool:
-    return isinstance(root, yaml.MappingNode) and any(
-        isinstance(k, yaml.ScalarNode) and k.value in BATCH_KEYS for k, _value in root.value
-    )
-
-
-def _batch_entries(root: yaml.MappingNode, docs: _Documents, label: str, context: str | None) -> Iterator[Job]:
-    """One job per events: entry, each converted only when its turn comes (and then let go)."""
-    name = docs.name
-
-    def fail(node: yaml.Node, message: str) -> Job:
-        line, col = node.start_mark.line + 1, node.start_mark.column + 1
-        problem = Problem(name, message, line, col, context=context)
-        return Job(label, problems=[problem], file=name, line=line, context=context)
-
-    def inner(part: str) -> str:
-        return f"{context}: {part}" if context else part
-
-    parts: dict[str, yaml.Node] = {}
-    for knode, vnode in root.value:
-        key = knode.value if isinstance(knode, yaml.ScalarNode) else None
-        if key not in BATCH_KEYS:
-            yield fail(knode, _("unknown key {key!r} in a batch file; expected defaults: and events:").format(key=key))
-            return
-        if key in parts:
-            yield fail(
-                knode,
-                _("{key}: given twice (first at line {line})").format(key=key, line=parts[key].start_mark.line + 1),
-            )
-            return
-        parts[key] = vnode
-    events = parts.get("events")
-    if not isinstance(events, yaml.SequenceNode) or events.tag != "tag:yaml.org,2002:seq" or not events.value:
-        found = (
-            _("nothing")
-            if events is None
-            else _("an empty list")
-            if isinstance(events, yaml.SequenceNode)
-            else _("no list")
-        )
-        yield fail(
-            events if events is not None else root,
-            _("events: expected a list of events, found {found}").format(found=found),
-        )
-        return
-    defaults = None
-    if "defaults" in parts:
         try:
-            defaults = docs.convert(parts["defaults"])
-        except InputError as exc:
-            yield _failed(label, exc.problems, name, inner("defaults"))
+            if kind == "batch":
+                yield from streamed_batch(payload, budget, label, context)  # type: ignore[arg-type]
+            else:
+                yield from document_jobs(payload, budget, label, context)  # type: ignore[arg-type]
+        except StreamError as exc:
+            yield failed(label, [exc.problem], name, context)
             return
-        if defaults.kind != "map":
-            yield fail(parts["defaults"], "defaults: expected a mapping (a partial event)")
+        if budget.exhausted:
             return
-    for i in range(len(events.value)):
-        raw, events.value[i] = events.value[i], None  # converted entries are not kept
-        entry_label, entry_context = f"{label}[{i + 1}]", inner(f"events[{i + 1}]")
-        try:
-            entry = docs.convert(raw)
-        except InputError as exc:
-            yield _failed(entry_label, exc.problems, name, entry_context)
-            if docs.exhausted:
-                return
-            continue
-        if entry.kind != "map":
-            problem = Problem(name, _("expected a mapping (an event)"), entry.line, entry.col, context=entry_context)
-            yield Job(entry_label, problems=[problem], file=name, line=entry.line, context=entry_context)
-            continue
-        yield _job(merge(defaults, entry) if defaults is not None else entry, name, entry_label, entry_context)
+    if not found:
+        yield Job(name, problems=[Problem(name, _("file is empty"))], file=name, line=None)
 
 
-def _job(root: Node, name: str, label: str, context: str | None) -> Job:
-    job = Job(label, file=name, line=root.line, context=context)
-    if root.kind != "map":
-        job.problems = [Problem(name, _("expected a mapping (an event)"), root.line, root.col, context=context)]
-        return job
+def _documents(stream: YamlStream) -> Iterator[tuple[int, str, object]]:
+    """The stream's non-empty documents; a stream that cannot be read on ends in an ("error", problem)."""
+    index = 0
     try:
-        job.event = validate(root, name)
-    except InputError as exc:
-        job.problems = [p.within(context) for p in exc.problems]
-    return job
+        for index, kind, payload in stream.documents():
+            if kind != "empty":
+                yield index, kind, payload
+    except StreamError as exc:
+        yield index + 1, "error", exc.problem
 
 
-def merge(base: Node, over: Node) -> Node:
-    """`over` deep-merged onto `base` (mappings merged key by key, Chinese or English; the rest replaced)."""
-    if base.kind != "map" or over.kind != "map":
-        return over
-    return Node(_merge_entries(base.value, over.value, SCHEMA), over.line, over.col, "map")
+_MARKER = re.compile(rb"(?m)^(?:---|\.\.\.)(?=[ \t\r\n]|$)")
+_PREAMBLE = re.compile(rb"(?:[ \t]*(?:[#%][^\n]*)?\r?\n)*")
 
 
-def _merge_entries(base: dict[str, Entry], over: dict[str, Entry], group: Group | None) -> dict[str, Entry]:
-    def canon(key: str) -> str:
-        if group is None:
-            return key
-        for k, child in group.fields.items():
-            if key in (k, child.alias):
-                return k
-        return key
-
-    out: dict[str, Entry] = {}
-    by_canon: dict[str, str] = {}
-    for key, entry in base.items():
-        out[key] = entry
-        by_canon[canon(key)] = key
-    for key, entry in over.items():
-        c = canon(key)
-        old_key = by_canon.get(c)
-        if old_key is not None:
-            old = out.pop(old_key)
-            child = group.fields.get(c) if group is not None else None
-            if old.node.kind == "map" and entry.node.kind == "map":
-                sub = child if isinstance(child, Group) else None
-                entry = Entry(
-                    key,
-                    entry.key_line,
-                    entry.key_col,
-                    Node(_merge_entries(old.node.value, entry.node.value, sub), entry.node.line, entry.node.col, "map"),
-                )
-        out[key] = entry
-        by_canon[c] = key
-    return out
+def _several_documents(data: bytes) -> bool:
+    """May the file hold more than one document? (No marker, or one --- after nothing but comments and
+    directives: certainly one.)"""
+    markers = _MARKER.finditer(data)
+    first = next(markers, None)
+    if first is None:
+        return False
+    body = data[3:] if data.startswith(b"\xef\xbb\xbf") else data
+    offset = len(data) - len(body)
+    before = _PREAMBLE.match(body)
+    only_preamble = before is not None and before.end() + offset == first.start() and first.group() == b"---"
+    return not only_preamble or next(markers, None) is not None
 
 
 class Namer:
     """Unique, safe output names in input order: a second 「x.docx」 becomes 「x-2.docx」, a third 「x-3.docx」."""
 
-    def __init__(self, folder: Path, ext: str) -> None:
-        self.folder, self.ext, self.taken = folder, ext, set[str]()
+    def __init__(self, folder: Path, ext: str, reserved: Sequence[str] = ()) -> None:
+        self.folder, self.ext, self.taken = folder, ext, {name.casefold() for name in reserved}
 
     def name_for(self, event: Event) -> str:
         base = default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), self.ext)

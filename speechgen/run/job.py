@@ -26,6 +26,8 @@ class BatchSettings:
     jobs: int = 1  # more than one: worker processes
     fail_fast: bool = False
     report: Path | None = None
+    sheet: str | None = None  # of a spreadsheet input: this sheet, not the first
+    archive: Path | None = None  # --zip: every draft and the report in one .zip
 
 
 @dataclass
@@ -71,18 +73,26 @@ def draft_job(job: Job, s: BatchSettings) -> Outcome:
         return out
     except SpeechgenError as exc:
         problems = getattr(exc, "problems", None)
-        out.errors = [p.within(job.context) for p in problems] if problems else [job.locate(exc.message)]
+        out.errors = [job.place(p) for p in problems] if problems else [job.locate(exc.message)]
         return out
     except Exception as exc:  # noqa: BLE001 - a bug must not stop the other events
-        out.errors = [job.locate(f"internal error: {type(exc).__name__}: {exc}")]
+        out.errors = [job.locate(_("internal error: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc))]
         return out
     info = draft.info
     out.status, out.style, out.seed = "drafted", info.style, info.seed
     out.han_characters, out.minutes = info.han_characters, info.minutes
-    own = f"{job.file}: "  # event warnings name their file; the label (with the document) replaces it
     lines = review_lines(review, draft, prefix=False)
-    out.warnings = [w[len(own) :] if w.startswith(own) else w for w in lines]
+    out.warnings = [without_file(w, job.file) for w in lines]
     return out
+
+
+def without_file(warning: str, file: str | None) -> str:
+    """An event's warning without the file it names first (in English or Chinese): a label that also names
+    the document, entry or row takes its place."""
+    for own in (f"{file}: ", f"{file}："):
+        if file and warning.startswith(own):
+            return warning[len(own) :]
+    return warning
 
 
 SETTINGS = ("program.direction", "speaker.role")  # choices that shape the draft, never words in it

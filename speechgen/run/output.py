@@ -14,12 +14,15 @@ import errno
 import os
 import re
 import secrets
+import stat
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from speechgen.errors import OutputError
+from speechgen.event.files import describe
 from speechgen.i18n import _
 
 TMP_PREFIX = ".speechgen-tmp-"
@@ -94,6 +97,38 @@ def inside(folder: Path, name: str) -> Path:
     return path
 
 
+def check_target(path: Path) -> bool:
+    """Whether path exists; OutputError for a target that is no file to replace: a folder, a device, a pipe,
+    a socket, or a link to one of those (`-o /dev/stdout`: use `-o -`), and for a name the system refuses."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return False
+    except OSError as exc:
+        raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=_reason(exc))) from None
+    if stat.S_ISLNK(st.st_mode):
+        try:
+            st = os.stat(path)  # what the link leads to decides; the link itself is what --force replaces
+        except OSError:
+            return True  # a dangling link: replaced with --force, never followed
+    if stat.S_ISDIR(st.st_mode):
+        raise OutputError(_("{path}: is a folder").format(path=path))
+    if not stat.S_ISREG(st.st_mode):
+        what = describe(st.st_mode)
+        raise OutputError(
+            _("{path}: is {what}, not a regular file; refusing to write to it (-o - writes to standard output)").format(
+                path=path, what=what
+            )
+        )
+    return True
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the file name is too long"
+    return exc.strerror or str(exc)
+
+
 def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True) -> None:
     """Write data to path so that no reader ever sees half a file.
 
@@ -105,9 +140,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
     kill, but not guaranteed to survive a power cut.
     """
     folder = path.parent
-    if path.is_dir():
-        raise OutputError(_("{path}: is a folder").format(path=path))
-    if not force and (path.exists() or path.is_symlink()):
+    if check_target(path) and not force:
         raise OutputExists(path)
     if not folder.is_dir():
         raise OutputError(_("{folder}: no such folder").format(folder=folder))
@@ -122,9 +155,49 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
         if not written:
             _write_named(path, data, force, sync)
     except OSError as exc:
-        raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=exc.strerror or exc)) from None
+        raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=_reason(exc))) from None
     if sync:
         sync_folder(folder)
+
+
+def write_atomic_by(path: Path, fill: Callable[[BinaryIO], None], force: bool = False) -> None:
+    """Like write_atomic, for a file too large to hold in memory: fill(file) writes it into a hidden
+    temporary in the same folder, which then takes the name (never replacing a file without force)."""
+    if path.is_dir():
+        raise OutputError(_("{path}: is a folder").format(path=path))
+    if not force and (path.exists() or path.is_symlink()):
+        raise OutputExists(path)
+    tmp = _temporary(path.parent, path.suffix)
+    try:
+        try:
+            with open(tmp, "xb") as f:
+                fill(f)
+                f.flush()
+                os.fsync(f.fileno())
+            if force:
+                os.replace(tmp, path)
+            else:
+                _link_or_move(tmp, path)
+        except FileExistsError:
+            raise OutputExists(path) from None
+        except OSError as exc:
+            raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=exc.strerror or exc)) from None
+    finally:
+        _unlink(tmp)
+    sync_folder(path.parent)
+
+
+def _link_or_move(tmp: Path, path: Path) -> None:
+    """Give tmp the name path unless a file took it meanwhile (FileExistsError): a hard link where the file
+    system has them, else a check and a rename (FAT on a USB stick, some network drives)."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise
+    except OSError:
+        if path.exists() or path.is_symlink():
+            raise FileExistsError(path) from None
+        os.replace(tmp, path)
 
 
 def sync_folder(folder: Path) -> bool:
@@ -232,17 +305,31 @@ def _unlink(path: Path) -> None:
         os.unlink(path)
 
 
+_OURS = re.compile(re.escape(TMP_PREFIX) + r"(\d+)-[0-9a-f]{8}(?:\.[A-Za-z]{1,5})?")
+
+
 def clean_stale_temporaries(folder: Path, pids: Iterable[int] | None = None) -> None:
-    """Remove temporaries in folder: those of the processes `pids`, or, by default, of processes now gone."""
+    """Remove temporaries in folder: those of the processes `pids`, or, by default, of processes now gone.
+
+    Only names this module makes (.speechgen-tmp-<pid>-<8 hex digits><.ext>) and only regular files: a
+    user's file that merely starts like one, a folder or a link is never touched."""
     mine = None if pids is None else {str(p) for p in pids}
-    for p in folder.glob(f"{TMP_PREFIX}*"):
-        owner = p.name[len(TMP_PREFIX) :].split("-", 1)[0]
+    try:
+        found = list(folder.glob(f"{TMP_PREFIX}*"))
+    except OSError:
+        return
+    for p in found:
+        m = _OURS.fullmatch(p.name)
+        if m is None:
+            continue
+        owner = m.group(1)
         if mine is not None and owner not in mine:
             continue
         if mine is None and not _abandoned(p, owner):
             continue
         with contextlib.suppress(OSError):
-            p.unlink()
+            if stat.S_ISREG(p.lstat().st_mode):
+                p.unlink()
 
 
 def process_alive(pid: int) -> bool | None:

@@ -2,8 +2,13 @@
 
 Only a few events per worker are in flight at any time and drafts are never sent back, so memory stays
 flat however long the batch; outcomes come back in input order, so names, summary and report do not
-depend on the number of jobs. Workers ignore Ctrl-C (the caller decides, through its cancel flag), and
-die with the process that started them. The start method is ``fork`` where that is safe (Linux, called
+depend on the number of jobs. Workers ignore Ctrl-C (the caller decides, through its cancel flag, and
+what is running finishes) and die with the process that started them (PR_SET_PDEATHSIG on Linux, a
+watcher thread elsewhere). A worker that dies (SIGTERM to the whole group, a kill, out of memory) stops
+nothing: what it had in hand is settled from the disk (its file there, complete since writes are atomic,
+or else a failure, or nothing at all when the batch is being interrupted anyway) and, unless the batch
+is being stopped, a fresh pool takes the rest. So the summary and the report always match the files.
+The start method is ``fork`` where that is safe (Linux, called
 from a single-threaded process: banks and templates loaded once are shared), else ``spawn`` (Windows,
 macOS, a server's thread); ``SPEECHGEN_START_METHOD`` forces one. With ``spawn`` each worker loads the
 banks itself, from the on-disk cache.
@@ -19,8 +24,10 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import CancelledError, Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from speechgen.errors import SpeechgenError
@@ -44,15 +51,34 @@ def start_method() -> str:
     return "fork" if sys.platform == "linux" and alone else "spawn"
 
 
+MAX_RESTARTS = 3  # fresh pools after workers died; past that the batch stops (WorkerDied)
+
+
+@dataclass
+class _InFlight:
+    """A job handed to a worker, and what its target looked like before (to settle it if the worker dies)."""
+
+    future: Future[Outcome]
+    job: Job
+    before: tuple[int, int, int] | None
+
+
 class Pool:
     def __init__(self, settings: BatchSettings, jobs: int) -> None:
         self.settings, self.jobs = settings, jobs
-        self.pending: deque[Future[Outcome] | Outcome] = deque()
+        self.pending: deque[_InFlight | Outcome] = deque()
         self.method = start_method()
+        self.restarts = 0
         if self.method == "fork":
             warm_up(settings)  # loaded before the fork, shared by every worker
-        self.executor = ProcessPoolExecutor(
-            jobs, mp_context=mp.get_context(self.method), initializer=init_worker, initargs=(settings,)
+        self.executor = self._executor()
+
+    def _executor(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(
+            self.jobs,
+            mp_context=mp.get_context(self.method),
+            initializer=init_worker,
+            initargs=(self.settings, os.getpid()),
         )
 
     def __enter__(self) -> Pool:
@@ -60,47 +86,108 @@ class Pool:
 
     def __exit__(self, *exc: Any) -> None:
         for item in self.pending:
-            if isinstance(item, Future):
-                item.cancel()
+            if isinstance(item, _InFlight):
+                item.future.cancel()
         self.executor.shutdown(wait=True, cancel_futures=True)  # running drafts finish: every file is complete
 
     def results(self, stream: Iterator[Job], cancel: threading.Event) -> Iterator[Outcome]:
         window = self.jobs * IN_FLIGHT_PER_WORKER
-        try:
-            for job in stream:
-                if cancel.is_set():
-                    break
-                item = (
-                    self.executor.submit(draft_job, job, self.settings)
-                    if job.event is not None
-                    else run_job(job, self.settings)
-                )
-                self.pending.append(item)
-                while self.pending and (len(self.pending) >= window or _done(self.pending[0])):
-                    yield _result(self.pending.popleft())
+        for job in stream:
             if cancel.is_set():
-                yield from self.drain()
-                return
-            while self.pending:
-                yield _result(self.pending.popleft())
+                break
+            self.pending.append(self._submit(job) if job.event is not None else run_job(job, self.settings))
+            while self.pending and (len(self.pending) >= window or _done(self.pending[0])):
+                yield from self._next(cancel)
+        if cancel.is_set():
+            yield from self.drain()
+            return
+        while self.pending:
+            yield from self._next(cancel)
+
+    def _submit(self, job: Job) -> _InFlight:
+        before = _identity(self.settings.folder / job.output)
+        try:
+            future = self.executor.submit(draft_job, job, self.settings)
+        except BrokenProcessPool:  # the pool broke since the last result: a fresh one
+            self._restart()
+            future = self.executor.submit(draft_job, job, self.settings)
+        return _InFlight(future, job, before)
+
+    def _next(self, cancel: threading.Event) -> Iterator[Outcome]:
+        """The first pending outcome; when a worker died, every job in hand is settled and, unless the batch
+        is being stopped, a fresh pool started."""
+        item = self.pending.popleft()
+        try:
+            outcome = _result(item)
         except BrokenProcessPool:
+            lost = [item, *self.pending]
+            self.pending.clear()
+            for x in lost:
+                settled = self._settle(x, interrupted=cancel.is_set())
+                if settled is not None:
+                    yield settled
+            if not cancel.is_set():
+                self._restart()
+            return
+        yield outcome
+
+    def _settle(self, item: _InFlight | Outcome, interrupted: bool = False) -> Outcome | None:
+        if not isinstance(item, _InFlight):
+            return item
+        try:
+            return item.future.result()
+        except (BrokenProcessPool, CancelledError):
+            return settled_from_disk(item.job, item.before, self.settings, interrupted)
+
+    def _restart(self) -> None:
+        self.restarts += 1
+        with contextlib.suppress(Exception):
+            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.restarts > MAX_RESTARTS:
             raise WorkerDied(
-                _("batch stopped: a worker process died (out of memory?); run again to draft the rest")
-            ) from None
+                _("batch stopped: worker processes keep dying (out of memory?); run again to draft the rest")
+            )
+        self.executor = self._executor()
 
     def drain(self) -> list[Outcome]:
         """Stop: what has not started is dropped; what is running finishes and is reported."""
-        started = [item for item in self.pending if not (isinstance(item, Future) and item.cancel())]
+        started = [x for x in self.pending if not (isinstance(x, _InFlight) and x.future.cancel())]
         self.pending.clear()
-        return [_result(item) for item in started]
+        settled = [self._settle(x, interrupted=True) for x in started]
+        return [x for x in settled if x is not None]
 
 
-def _done(item: Future[Outcome] | Outcome) -> bool:
-    return not isinstance(item, Future) or item.done()
+def _identity(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _result(item: Future[Outcome] | Outcome) -> Outcome:
-    return item.result() if isinstance(item, Future) else item
+def settled_from_disk(
+    job: Job, before: tuple[int, int, int] | None, s: BatchSettings, interrupted: bool = False
+) -> Outcome | None:
+    """The outcome of a job whose worker died: its file, if written since (complete: writes are atomic);
+    else a failure, or nothing when the batch is being interrupted (like a job that never started)."""
+    path = s.folder / job.output
+    now = _identity(path)
+    event_type = job.event.type if job.event is not None else ""
+    if now is not None and now != before:
+        note = "the worker process that wrote it stopped before reporting; the file is complete"
+        return Outcome(job.label, "drafted", output=job.output, type=event_type, warnings=[note])
+    if interrupted:
+        return None
+    problem = job.locate("a worker process died while drafting this event (out of memory?); run again to draft it")
+    return Outcome(job.label, "failed", output=job.output, type=event_type, errors=[problem])
+
+
+def _done(item: _InFlight | Outcome) -> bool:
+    return not isinstance(item, _InFlight) or item.future.done()
+
+
+def _result(item: _InFlight | Outcome) -> Outcome:
+    return item.future.result() if isinstance(item, _InFlight) else item
 
 
 def warm_up(settings: BatchSettings) -> None:
@@ -123,22 +210,39 @@ def warm_up(settings: BatchSettings) -> None:
         docx_warm_up(settings.render.layout)
 
 
-def init_worker(settings: BatchSettings | None) -> None:
-    """In each worker: leave the console's signals to the parent, and die with it."""
+def init_worker(settings: BatchSettings | None, parent: int | None = None) -> None:
+    """In each worker: leave the console's signals to the parent, stop when told to, and die with it."""
+    from speechgen.compose.banks import check_files_once
+
+    check_files_once()  # a worker lives for one batch: its bank files are checked once
     for signum in group_signals():  # Ctrl-C, Ctrl-Break, a closed terminal reach the whole group
         signal.signal(signum, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the parent's handler, inherited through fork
-    _die_with_parent()
+    # not the parent's handler, inherited through fork: a worker told to stop stops (the pool itself ends
+    # broken workers with SIGTERM)
+    signal.signal(signal.SIGTERM, _stop_worker)
+    _die_with_parent(parent if parent is not None else os.getppid())
 
 
-def _die_with_parent() -> None:
+def _stop_worker(signum: int, frame: Any) -> None:
+    """Stop now, as SIG_DFL would, but first end a PDF conversion under way and remove its folder."""
+    pdf = sys.modules.get("speechgen.export.pdf")
+    if pdf is not None:
+        with contextlib.suppress(Exception):
+            pdf.abandon()
+    os._exit(128 + signum)
+
+
+def _die_with_parent(parent: int) -> None:
     """A worker whose parent is killed (even with SIGKILL) must not live on holding the parent's pipes.
 
-    Linux: the kernel kills it (PR_SET_PDEATHSIG). Elsewhere, or where prctl cannot be called, a thread waits
-    on the parent's sentinel that multiprocessing gives every child (a process handle on Windows, a pipe
-    that closes on POSIX) and ends the worker when it fires.
+    `parent` is the pid the parent gave before the fork: if it died before this runs, the worker has
+    already been handed to another process and getppid() no longer matches. Linux: the kernel kills it
+    (PR_SET_PDEATHSIG). Elsewhere, or where prctl cannot be called, a thread waits on the parent's sentinel
+    that multiprocessing gives every child (a process handle on Windows, a pipe that closes on POSIX) and
+    ends the worker when it fires.
     """
-    parent = os.getppid()
+    if os.getppid() != parent:
+        os._exit(1)
     if sys.platform == "linux":
         with contextlib.suppress(Exception):
             import ctypes

@@ -16,7 +16,8 @@ from speechgen.event.model import Event
 from speechgen.export import FORMATS, TEXT_FORMATS
 from speechgen.export.layout import Layout
 from speechgen.i18n import _
-from speechgen.run.output import clean_stale_temporaries, default_name, write_atomic
+from speechgen.resources import working_folder
+from speechgen.run.output import check_target, clean_stale_temporaries, default_name, write_atomic
 
 STDOUT = "-"
 
@@ -35,7 +36,8 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
-            raise ConfigError(_("--reference-docx {reference}: no such file").format(reference=self.reference))
+            what = _("no such file") if not self.reference.exists() else _("not a regular file")
+            raise ConfigError(_("--reference-docx {reference}: {what}").format(reference=self.reference, what=what))
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,10 @@ def choose_format(out: str | None, fmt: str | None) -> str:
 def output_path(event: Event, out: str | None, fmt: str) -> Path:
     if out:
         return Path(out)
-    return Path.cwd() / default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), fmt)
+    here = working_folder()
+    if here is None:
+        raise OutputError(_("the current folder no longer exists; give -o with the path of the file to write"))
+    return here / default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), fmt)
 
 
 def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings: RenderSettings) -> Rendered:
@@ -79,7 +84,7 @@ def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings:
         raise ConfigError(_("-o - writes text to standard output; {fmt} needs a file name").format(fmt=fmt))
     event = api.load_event(event_path)
     path = None if out == STDOUT else output_path(event, out, fmt)
-    if path is not None and path.exists() and not settings.force:
+    if path is not None and check_target(path) and not settings.force:  # a device or a pipe: refused here
         raise OutputError(_("{path}: exists; use --force to overwrite").format(path=path))
     options = settings.options
     if settings.history:
