@@ -60,6 +60,29 @@ def test_a_gbk_file_renders_with_a_note(runner, workdir: Path) -> None:
     assert (workdir / "g.md").exists()
 
 
+def test_batch_reads_a_gbk_file_with_its_note_and_names_every_slip_of_a_file(runner, workdir: Path) -> None:
+    (workdir / "g.yaml").write_bytes(GBK.read_bytes())
+    (workdir / "e.yaml").write_text(SLIPS, encoding="utf-8")
+    result = runner.invoke(main, ["batch", "g.yaml", "e.yaml", "-o", "out", "-j", "1"])
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert "warning: g.yaml: read as GBK (GB18030) text; saving it as UTF-8 is safer" in lines
+    assert lines[-3:] == [
+        'e.yaml:4:5: after "名称" on line 4 is a Chinese colon "："; write an English colon and a space ": "',
+        'e.yaml:5:5: the colon after "地点" on line 5 has no space after it; write ": " (a colon and a space)',
+        'e.yaml:6:1: line 6 is indented with full-width spaces "　"; indent with ordinary (half-width) spaces',
+    ]
+
+
+def test_a_gbk_note_names_its_file_once_in_chinese(runner, workdir: Path, chinese) -> None:
+    (workdir / "g.yaml").write_bytes(GBK.read_bytes())
+    note = "提醒：g.yaml：文件是 GBK（GB18030）编码，已按此读取；建议另存为 UTF-8 编码"
+    for args in (["validate", "g.yaml"], ["batch", "g.yaml", "-o", "out", "-j", "1"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+        assert note in result.stderr.splitlines()
+
+
 def test_render_lists_every_fact_it_did_not_use(runner, workdir: Path) -> None:
     draft = api.draft(api.load_event(example("summary_mobilisation")))
     assert draft.info.unused_facts  # the control: this draft leaves facts out
