@@ -33,7 +33,7 @@ from speechgen.i18n import _
 WORKBENCH: tuple[str, ...] = ("serve",)  # what the shortcut opens; () leaves a terminal open instead
 NAME = "speechgen"
 WORK_FOLDER = "讲话稿"
-START_TEXT = """speechgen 已就绪。在这里输入命令，按回车执行，例如：
+START_TEXT = """speechgen 已就绪。工作台在浏览器中打开（关闭这个窗口即停止）；不用浏览器时，在终端输入命令，例如：
   speechgen new village_stay -o 会议.yaml     生成会议信息文件（用文本编辑器填写）
   speechgen render 会议.yaml                  起草讲话稿，Word 文件保存在这个文件夹
   speechgen fonts                             本机的公文字体
