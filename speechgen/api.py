@@ -26,6 +26,7 @@ from speechgen.compose.plan import Options
 from speechgen.draft import Draft
 from speechgen.errors import ConfigError, InputError, Problem, SpeechgenError, StrictError
 from speechgen.event.model import Event, FrozenMap
+from speechgen.i18n import _
 
 if TYPE_CHECKING:
     from speechgen.compose.banks import BankSet
@@ -100,7 +101,7 @@ def event_from_mapping(data: Mapping[str, Any], *, name: str = "<mapping>") -> E
     from speechgen.event.yamlsafe import node_from_plain
 
     if not isinstance(data, Mapping):
-        raise InputError([Problem(name, "expected a mapping such as {'type': 'mobilisation', …}")])
+        raise InputError([Problem(name, _("expected a mapping such as {'type': 'mobilisation', …}"))])
     return validate(node_from_plain(data, name), name)
 
 
@@ -119,7 +120,7 @@ def alternatives(event: Event, place: str, *, options: Options | None = None) ->
     comp = _composition(event, options or Options())
     kept = comp.kept_places()
     if place not in kept:
-        raise ConfigError(f'the draft has no sentence at "{place}"')
+        raise ConfigError(_('the draft has no sentence at "{place}"').format(place=place))
     return comp.alternatives(place)
 
 
@@ -147,13 +148,13 @@ def _composition(event: Event, opts: Options) -> Composition:
 
 def _prepared(event: Event, opts: Options) -> tuple[BankSet, Plan, Setting]:
     """The banks, plan and setting of a draft of this event with these options."""
-    from speechgen.compose.banks import DEFAULT_STYLE, load_banks
+    from speechgen.compose.banks import DEFAULT_STYLE, load_banks, style_key
     from speechgen.compose.plan import make_plan
     from speechgen.compose.setting import settle
     from speechgen.event.model import located
     from speechgen.resources import env_bank_dirs
 
-    style = opts.style or event.get("options.style") or DEFAULT_STYLE
+    style = style_key(opts.style or event.get("options.style") or DEFAULT_STYLE)  # 简明 → concise
     dirs = (*env_bank_dirs(), *opts.banks)
     try:
         banks = load_banks(style, dirs)
@@ -218,7 +219,7 @@ def review(d: Draft, *, event: Event | None = None, strict: bool = False, today:
     findings = tuple(check_draft(d, event))
     result = Review(findings, FrozenMap(dict(d.info.missing)), d.info.warnings, d.info.mark_missing)
     if strict and result.errors:
-        raise StrictError("--strict: the draft has check errors; no file written", result.errors)
+        raise StrictError(_("--strict: the draft has check errors; no file written"), result.errors)
     return result
 
 
@@ -238,7 +239,7 @@ def export(
     from speechgen.export import export as _export
 
     if fmt not in FORMATS:
-        raise ConfigError(f"unknown format {fmt!r}; expected one of: {', '.join(FORMATS)}")
+        raise ConfigError(_("unknown format {fmt!r}; expected one of: {join}").format(fmt=fmt, join=", ".join(FORMATS)))
     return _export(d, fmt, layout, explain=explain, reference=reference)
 
 
@@ -310,7 +311,7 @@ def bank_rows(*, banks: tuple[Path, ...] = (), style: str | None = None, slot: s
 
     for d in banks:
         if not d.is_dir():
-            raise ConfigError(f"--banks {d}: no such folder")
+            raise ConfigError(_("--banks {d}: no such folder").format(d=d))
     return book_of(folder_files(banks, style), slot)
 
 
@@ -332,14 +333,23 @@ def read_bank_workbook(path: str | Path) -> Imported:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise InputError([Problem(name, f"file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes")])
+            raise InputError(
+                [
+                    Problem(
+                        name,
+                        _("file is {size:,} bytes; the limit is {MAX_BYTES:,} bytes").format(
+                            size=size, MAX_BYTES=MAX_BYTES
+                        ),
+                    )
+                ]
+            )
         data = path.read_bytes()
     except FileNotFoundError:
-        raise InputError([Problem(name, "no such file")]) from None
+        raise InputError([Problem(name, _("no such file"))]) from None
     except IsADirectoryError:
-        raise InputError([Problem(name, "is a folder, not a file")]) from None
+        raise InputError([Problem(name, _("is a folder, not a file"))]) from None
     except OSError as exc:
-        raise InputError([Problem(name, f"cannot read file: {exc.strerror or exc}")]) from None
+        raise InputError([Problem(name, _("cannot read file: {value}").format(value=exc.strerror or exc))]) from None
     return build(read_book(data, name), name, file_name(path))
 
 

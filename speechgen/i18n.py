@@ -59,6 +59,11 @@ def _(message: str) -> str:
     return _translations(language()).gettext(message)
 
 
+def N_(message: str) -> str:
+    """Mark a message kept in a constant for extraction; translate it with ``_()`` where it is shown."""
+    return message
+
+
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _translations(language()).ngettext(singular, plural, n)
 

@@ -13,6 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 DATA = Path(__file__).resolve().parent / "data"
 TYPES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
+# Help texts are translated when the CLI is imported (at collection): tests read them in English.
+os.environ["SPEECHGEN_LANG"] = "en"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -25,6 +27,26 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
 def _no_user_banks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests see the built-in banks only, whatever the developer's environment says."""
     monkeypatch.delenv("SPEECHGEN_BANKS", raising=False)
+
+
+@pytest.fixture(autouse=True)
+def _english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert the English source texts unless they ask for Chinese (the default for users)."""
+    from speechgen import i18n
+
+    monkeypatch.setenv("SPEECHGEN_LANG", "en")
+    i18n.reset()
+
+
+@pytest.fixture
+def chinese(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opt in: the messages a user with no locale (or a Chinese one) sees."""
+    from speechgen import i18n
+
+    monkeypatch.delenv("SPEECHGEN_LANG", raising=False)
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(var, raising=False)
+    i18n.reset()
 
 
 @pytest.fixture

@@ -118,8 +118,8 @@ def test_broken_event_writes_no_file(runner, workdir: Path) -> None:
     assert result.exit_code == 1
     assert "Traceback" not in result.output
     assert result.output.splitlines()[0] == (
-        "bad.yaml:1:7: type (类型): expected one of: mobilisation | summary | summary_mobilisation | village_stay, "
-        'found "meeting"'
+        "bad.yaml:1:7: type (类型): expected a meeting type: 动员会 (mobilisation) | 总结会 (summary) | "
+        '总结暨动员会 (summary_mobilisation) | 驻村蹲点工作会议 (village_stay), found "meeting"'
     )
     assert not (workdir / "out.docx").exists()
 
@@ -162,7 +162,9 @@ def test_version_help_and_usage_errors(runner) -> None:
 def test_unknown_style_lists_the_styles(runner, workdir: Path) -> None:
     result = runner.invoke(main, ["render", str(example("summary")), "-o", "x.md", "--style", "poetic"])
     assert result.exit_code == 1
-    assert result.output.strip() == 'unknown style "poetic"; available styles: concise, formal, warm'
+    assert (
+        result.output.strip() == 'unknown style "poetic"; available styles: 简明 (concise), 正式 (formal), 温情 (warm)'
+    )
     assert not (workdir / "x.md").exists()
 
 

@@ -40,7 +40,10 @@ speaker:
   title: 县委常委、组织部部长
 """
 
-TYPES_CHOICE = "mobilisation | summary | summary_mobilisation | village_stay"
+STYLE_NAMES = {"formal": "正式 (formal)", "warm": "温情 (warm)", "concise": "简明 (concise)"}
+TYPES_CHOICE = (
+    "动员会 (mobilisation) | 总结会 (summary) | 总结暨动员会 (summary_mobilisation) | 驻村蹲点工作会议 (village_stay)"
+)
 
 # file name → the exact standard error of `speechgen render <file>` (without the final newline)
 BROKEN: dict[str, str] = {
@@ -70,8 +73,8 @@ BROKEN: dict[str, str] = {
     "duplicate_alias.yaml": "duplicate_alias.yaml:7:1: 类型: given twice (also as 'type')",
     "control_char_raw.yaml": "control_char_raw.yaml:3:19: invalid YAML: the character U+000B is not allowed;"
     " delete it or retype the text around it",
-    "control_chars.yaml": f"control_chars.yaml:1:7: type (类型): expected one of: {TYPES_CHOICE},"
-    ' found "\\x1b[2J\\x1b[31mvillage\\u202estay"',
+    "control_chars.yaml": f"control_chars.yaml:1:7: type (类型): expected a meeting type: {TYPES_CHOICE},"
+    ' found "\\x1b[2J\\x1b[31mvillage\\u202estay" — did you mean "village_stay"?',
     # not a single mapping
     "top_level_list.yaml": "top_level_list.yaml:1:1: top level must be a mapping of keys, found a list",
     "top_level_scalar.yaml": "top_level_scalar.yaml:1:1: top level must be a mapping of keys, found a single value",
@@ -80,7 +83,14 @@ BROKEN: dict[str, str] = {
     "two_documents.yaml": "two_documents.yaml: file holds 2 YAML documents; use `speechgen batch` for a stream",
     # not UTF-8 text
     "binary.yaml": "binary.yaml: this is a binary file, not a YAML text file",
-    "gbk.yaml": "gbk.yaml:3:10: file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)",
+    "latin1.yaml": "latin1.yaml:3:13: file is neither UTF-8 nor GBK text; save it as UTF-8",
+    # the slips of a Chinese input method, each at its own line and column with the fix
+    "fullwidth_colon.yaml": 'fullwidth_colon.yaml:4:5: after "名称" on line 4 is a Chinese colon "："; write an English'
+    ' colon and a space ": "',
+    "no_space_after_colon.yaml": 'no_space_after_colon.yaml:4:5: the colon after "日期" on line 4 has no space after'
+    ' it; write ": " (a colon and a space)',
+    "fullwidth_indent.yaml": 'fullwidth_indent.yaml:4:1: line 4 is indented with full-width spaces "　"; indent with'
+    " ordinary (half-width) spaces",
     "utf16.yaml": 'utf16.yaml: file is UTF-16 text (Notepad\'s "Unicode"); save it as UTF-8',
     # keys
     "misspelt_key.yaml": 'misspelt_key.yaml:2:1: unknown key "meting" — did you mean "meeting"?\n'
@@ -114,7 +124,8 @@ BROKEN: dict[str, str] = {
     " found 100000000000000000000000000000",
     "giant_number.yaml": "giant_number.yaml:8:9: options.seed (随机种子): expected a whole-number seed,"
     ' found "0xffffffffffffffffffffffffffffffffffffff…"',
-    "unknown_type.yaml": f'unknown_type.yaml:1:7: type (类型): expected one of: {TYPES_CHOICE}, found "party_congress"',
+    "unknown_type.yaml": "unknown_type.yaml:1:7: type (类型): expected a meeting type:"
+    f' {TYPES_CHOICE}, found "party_congress"',
     "bad_level.yaml": "bad_level.yaml:4:10: meeting.level (层级): expected one of: 省 | 市 | 县 | 区 | 乡 | 镇,"
     ' found "村"',
     "wrong_types.yaml": "wrong_types.yaml:2:10: meeting (会议): expected a mapping of keys, found a list\n"
@@ -123,7 +134,8 @@ BROKEN: dict[str, str] = {
     "wrong_types.yaml:1:1: meeting.name (名称): required, but not given\n"
     "wrong_types.yaml:1:1: meeting.date (日期): required, but not given\n"
     "wrong_types.yaml:1:1: speaker.title (职务): required, but not given",
-    "wrong_leaf_types.yaml": f"wrong_leaf_types.yaml:1:7: type (类型): expected one of: {TYPES_CHOICE}, found a list\n"
+    "wrong_leaf_types.yaml": "wrong_leaf_types.yaml:1:7: type (类型): expected a meeting type:"
+    f" {TYPES_CHOICE}, found a list\n"
     "wrong_leaf_types.yaml:3:9: meeting.name (名称): expected text, found a mapping\n"
     "wrong_leaf_types.yaml:4:9: meeting.date (日期): expected a date as YYYY-MM-DD"
     " or 2026年3月16日, found 20260316\n"
@@ -163,7 +175,7 @@ GAPS = {}
 
 
 def _expected(name: str) -> str:
-    return BROKEN[name].replace("{styles}", ", ".join(available_styles())) + "\n"
+    return BROKEN[name].replace("{styles}", ", ".join(STYLE_NAMES.get(s, s) for s in available_styles())) + "\n"
 
 
 def _files(folder: Path) -> list[str]:
@@ -260,7 +272,7 @@ def test_missing_file_and_folder(runner: CliRunner, workdir: Path) -> None:
     assert _files(workdir) == ["events"]
 
 
-@pytest.mark.parametrize("name", ["python_tag.yaml", "gbk.yaml", "alias_bomb.yaml", "binary.yaml"])
+@pytest.mark.parametrize("name", ["python_tag.yaml", "latin1.yaml", "alias_bomb.yaml", "binary.yaml"])
 def test_real_process_exit_status(name: str, tmp_path: Path) -> None:
     """Outside CliRunner too: exit status 1, the message alone on stderr, no file."""
     shutil.copy(BROKEN_DIR / name, tmp_path / name)
@@ -278,7 +290,7 @@ def test_real_process_exit_status(name: str, tmp_path: Path) -> None:
 
 
 def test_validate_command_reports_the_same_problems(runner: CliRunner, workdir: Path) -> None:
-    for name in ("bad_date.yaml", "control_chars.yaml", "gbk.yaml", "python_tag.yaml"):
+    for name in ("bad_date.yaml", "control_chars.yaml", "latin1.yaml", "fullwidth_colon.yaml", "python_tag.yaml"):
         shutil.copy(BROKEN_DIR / name, workdir / name)
         result = runner.invoke(main, ["validate", name])
         assert (result.exit_code, result.stderr) == (1, _expected(name))

@@ -20,6 +20,7 @@ import click
 
 from speechgen import __version__
 from speechgen.cli.say import say
+from speechgen.i18n import _
 
 
 class Terminated(KeyboardInterrupt):
@@ -73,34 +74,44 @@ class SpeechgenCLI(click.Group):
             _silence_stdout()
             ctx.exit(141)
         except Terminated as exc:
-            say("speechgen: terminated")
+            say(_("speechgen: terminated"))
             ctx.exit(128 + exc.signum)
         except KeyboardInterrupt:
-            say("speechgen: interrupted")
+            say(_("speechgen: interrupted"))
             ctx.exit(130)
         except Exception as exc:  # a bug: one line, the traceback only on request
             if ctx.meta.get("debug"):
                 import traceback
 
                 traceback.print_exc()
-            say(f"speechgen: internal error: {type(exc).__name__}: {exc} (rerun with --debug)")
+            say(
+                _("speechgen: internal error: {name__}: {exc} (rerun with --debug)").format(
+                    name__=type(exc).__name__, exc=exc
+                )
+            )
             ctx.exit(1)
         finally:
             for signum, handler in previous.items():
                 signal.signal(signum, handler)
 
 
-@click.group(cls=SpeechgenCLI, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=SpeechgenCLI,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=_("Draft leaders' speeches (讲话稿) for meetings about cadres on temporary assignment."),
+)
 @click.version_option(__version__, prog_name="speechgen")
-@click.option("--debug", is_flag=True, help="Show a traceback for internal errors.")
+@click.option("--debug", is_flag=True, help=_("Show a traceback for internal errors."))
 @click.pass_context
 def main(ctx: click.Context, debug: bool) -> None:
-    """Draft leaders' speeches (讲话稿) for meetings about cadres on temporary assignment."""
     ctx.meta["debug"] = debug
 
 
 def _register() -> None:
     from speechgen.cli import banks, bundle, draft, fonts, serve
+    from speechgen.cli.clickwords import speak_to_click
+
+    speak_to_click()
 
     for command in (draft.render, draft.validate, draft.new, draft.check, draft.batch, banks.banks, fonts.fonts):
         main.add_command(command)

@@ -10,16 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from speechgen.cli.say import archive_line, default_jobs, echo, env_paths, printable, say
+from speechgen.cli.meeting import MeetingType, finite, type_list
+from speechgen.cli.say import archive_line, default_jobs, echo, env_paths, printable, say, summary
 from speechgen.event.schema import (
     LENGTH_RANGE,
-    MEETING_TYPES,
     MINUTES_RANGE,
     POINTS_RANGE,
     RATE_RANGE,
-    TYPE_LABELS,
 )
 from speechgen.export import FORMATS
+from speechgen.i18n import _
 
 if TYPE_CHECKING:  # importing them costs start-up time
     from speechgen.run.render import RenderSettings
@@ -32,80 +32,75 @@ def render_options(f: Any) -> Any:
     for option in reversed(
         [
             click.option(
-                "--style", metavar="NAME", help="Bank style: formal (default), warm, concise, or a user style."
+                "--style", metavar="NAME", help=_("Bank style: formal (default), warm, concise, or a user style.")
             ),
             click.option(
                 "--banks",
                 "banks",
                 multiple=True,
                 type=click.Path(path_type=Path),
-                help="A folder of phrase banks layered over the built-in ones (repeatable).",
+                help=_("A folder of phrase banks layered over the built-in ones (repeatable)."),
             ),
             click.option(
                 "--templates",
                 "templates",
                 multiple=True,
                 type=click.Path(path_type=Path),
-                help="A folder of templates searched before the built-in ones (repeatable).",
+                help=_("A folder of templates searched before the built-in ones (repeatable)."),
             ),
-            click.option("--seed", type=int, help="Seed for the choice of phrases (default: from the event)."),
+            click.option("--seed", type=int, help=_("Seed for the choice of phrases (default: from the event).")),
             click.option(
                 "--points",
                 type=click.IntRange(*POINTS_RANGE),
-                help=f"Number of main sections, {POINTS_RANGE[0]}–{POINTS_RANGE[1]}.",
+                help=_("Number of main sections, {POINTS_RANGE}–{POINTS_RANGE2}.").format(
+                    POINTS_RANGE=POINTS_RANGE[0], POINTS_RANGE2=POINTS_RANGE[1]
+                ),
             ),
-            click.option("--length", type=click.IntRange(*LENGTH_RANGE), help="Target length in Han characters."),
+            click.option("--length", type=click.IntRange(*LENGTH_RANGE), help=_("Target length in Han characters.")),
             click.option(
                 "--minutes",
                 type=click.FloatRange(*MINUTES_RANGE),
-                callback=_finite,
-                help="Target speaking time in minutes.",
+                callback=finite,
+                help=_("Target speaking time in minutes."),
             ),
             click.option(
                 "--rate",
                 type=click.IntRange(*RATE_RANGE),
                 default=DEFAULT_RATE,
                 show_default=True,
-                help="Characters a minute, for --minutes and the time estimate.",
+                help=_("Characters a minute, for --minutes and the time estimate."),
             ),
-            click.option("--mark-missing", is_flag=True, help="Leave 【待补充：字段】 where a fact is missing."),
-            click.option("--explain", is_flag=True, help="Record the bank line of every sentence."),
+            click.option("--mark-missing", is_flag=True, help=_("Leave 【待补充：字段】 where a fact is missing.")),
+            click.option("--explain", is_flag=True, help=_("Record the bank line of every sentence.")),
             click.option(
-                "--layout", "layout", type=click.Path(path_type=Path), help="YAML overriding fonts, sizes, margins."
+                "--layout", "layout", type=click.Path(path_type=Path), help=_("YAML overriding fonts, sizes, margins.")
             ),
             click.option(
                 "--reference-docx",
                 "reference",
                 type=click.Path(path_type=Path),
-                help="Take styles and page setup from an office's own .docx.",
+                help=_("Take styles and page setup from an office's own .docx."),
             ),
             click.option(
                 "--title-break",
                 "title_break",
                 multiple=True,
                 metavar="TEXT",
-                help="Break the title after TEXT (repeatable); a | in meeting.name does the same.",
+                help=_("Break the title after TEXT (repeatable); a | in meeting.name does the same."),
             ),
             click.option(
                 "--history",
                 "history",
                 multiple=True,
                 type=click.Path(path_type=Path, exists=True),
-                help="Earlier drafts (files or folders) whose sentences the new draft does not repeat (repeatable).",
+                help=_("Earlier drafts (files or folders) whose sentences the new draft does not repeat (repeatable)."),
             ),
-            click.option("--strict", is_flag=True, help="Treat any check error as fatal: no file is written."),
-            click.option("--force", is_flag=True, help="Overwrite existing files."),
+            click.option("--strict", is_flag=True, help=_("Treat any check error as fatal: no file is written.")),
+            click.option("--force", is_flag=True, help=_("Overwrite existing files.")),
         ]
     ):
         f = option(f)
     return f
-
-
-def _finite(ctx: click.Context, param: click.Parameter, value: float | None) -> float | None:
-    """FloatRange lets nan through (every comparison with nan is false)."""
-    if value is not None and value != value:
-        raise click.BadParameter(f"nan is not in the range {MINUTES_RANGE[0]}<=x<={MINUTES_RANGE[1]}.")
-    return value
 
 
 def settings_from(kw: dict[str, Any]) -> RenderSettings:
@@ -139,46 +134,64 @@ def settings_from(kw: dict[str, Any]) -> RenderSettings:
     )
 
 
-@click.command()
+@click.command(help=_("Draft the speech for one EVENT file."))
 @click.argument("event", type=click.Path(path_type=Path))
 @click.option(
-    "-o", "--output", "out", help="Output file, or - for standard output (Markdown unless --format says txt or json)."
+    "-o",
+    "--output",
+    "out",
+    help=_("Output file, or - for standard output (Markdown unless --format says txt or json)."),
 )
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o, else docx).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), help=_("Output format (default: from -o, else docx)."))
 @render_options
 def render(event: Path, out: str | None, fmt: str | None, **kw: Any) -> None:
-    """Draft the speech for one EVENT file."""
     from speechgen.errors import ConfigError
     from speechgen.run.job import review_lines
     from speechgen.run.render import render_file
 
     if out == "-" and sys.stdout is None:
-        raise ConfigError("-o -: standard output is closed; give a file name")
+        raise ConfigError(_("-o -: standard output is closed; give a file name"))
     done = render_file(event, out=out, fmt=fmt, settings=settings_from(kw))
     if done.path is None:
         sys.stdout.buffer.write(done.data)
         sys.stdout.flush()
     info = done.draft.info
-    say(f"{done.path or '<stdout>'}: {info.han_characters} Han characters, about {info.minutes} minutes")
+    say(
+        _("{value}: {han_characters} Han characters, about {minutes} minutes").format(
+            value=done.path or "<stdout>", han_characters=info.han_characters, minutes=info.minutes
+        )
+    )
     if done.draft.info.avoided or done.draft.info.exhausted:
-        ran_out = f"; ran out of fresh wording in: {', '.join(info.exhausted)}" if info.exhausted else ""
-        say(f"history: {info.avoided} variant(s) passed over as said in earlier drafts{ran_out}")
-    for line in review_lines(done.review):
-        say(line if line.startswith(("missing:", "check:")) else f"warning: {line}")
+        ran_out = (
+            _("; ran out of fresh wording in: {slots}").format(slots=", ".join(info.exhausted))
+            if info.exhausted
+            else ""
+        )
+        say(
+            _("history: {avoided} variant(s) passed over as said in earlier drafts{ran_out}").format(
+                avoided=info.avoided, ran_out=ran_out
+            )
+        )
+    for line in review_lines(done.review, done.draft):
+        say(line)
     for line in done.notes:
         say(line)
 
 
-SHEET_HELP = "Of a spreadsheet (.xlsx): read this sheet, not the first."
+SHEET_HELP = _("Of a spreadsheet (.xlsx): read this sheet, not the first.")
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Check EVENTS: files, folders, globs, YAML streams, batch files and spreadsheets (.xlsx or .csv, one meeting "
+        "a row), as batch reads them; list every problem; exit 1 if any."
+    )
+)
 @click.argument("events", nargs=-1, required=True)
 @click.option("--sheet", metavar="NAME", help=SHEET_HELP)
 def validate(events: tuple[str, ...], sheet: str | None) -> None:
-    """Check EVENTS: files, folders, globs, YAML streams, batch files and spreadsheets (.xlsx or .csv, one meeting a
-    row), as batch reads them; list every problem; exit 1 if any."""
     from speechgen.run.inputs import read_inputs
+    from speechgen.run.job import without_file
 
     bad = 0
     for job in read_inputs(events, sheet=sheet):
@@ -187,53 +200,30 @@ def validate(events: tuple[str, ...], sheet: str | None) -> None:
             say("\n".join(str(p) for p in job.problems))
             continue
         for w in job.event.warnings:  # said of the job: its document of a stream, its row of a sheet
-            say(f"warning: {job.label}: {w.removeprefix(f'{job.file}: ')}")
-        say(f"{job.label}: ok ({job.event.type})", err=False)
+            say(_("warning: {label}: {w}").format(label=job.label, w=without_file(w, job.file)))
+        say(_("{label}: ok ({type})").format(label=job.label, type=job.event.type), err=False)
     if bad:
         sys.exit(1)
 
 
-class MeetingType(click.ParamType):
-    """A meeting type by its key or its Chinese name (动员会, 总结会, 总结暨动员会, 驻村蹲点 …)."""
-
-    name = "type"
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from speechgen.event.schema import TYPE_ALIASES
-
-        text = str(value).strip()
-        if text in MEETING_TYPES:
-            return text
-        if text in TYPE_ALIASES:
-            return TYPE_ALIASES[text]
-        import difflib
-
-        names = [*MEETING_TYPES, *TYPE_LABELS.values()]
-        close = difflib.get_close_matches(text, [*names, *TYPE_ALIASES], n=1, cutoff=0.5)
-        hint = f"; did you mean {close[0]}?" if close else ""
-        self.fail(f"{text!r} is not a meeting type{hint} Choose from: {type_list()}", param, ctx)
-
-
-def type_list() -> str:
-    return ", ".join(f"{TYPE_LABELS[t]} ({t})" for t in MEETING_TYPES)
-
-
-@click.command(epilog=f"TYPE: {type_list()}")
+@click.command(
+    epilog=_("TYPE: {type_list}").format(type_list=type_list()),
+    help=_("Write a commented event file for a meeting TYPE, or with --xlsx a spreadsheet template for many meetings."),
+)
 @click.argument("meeting_type", metavar="[TYPE]", type=MeetingType(), required=False)
 @click.option(
-    "-o", "--output", "out", type=click.Path(path_type=Path), help="File to write (default: standard output)."
+    "-o", "--output", "out", type=click.Path(path_type=Path), help=_("File to write (default: standard output).")
 )
 @click.option(
     "--xlsx",
     type=click.Path(path_type=Path),
-    help="Write a spreadsheet template (.xlsx, one meeting a row) instead; TYPE sets its example row.",
+    help=_("Write a spreadsheet template (.xlsx, one meeting a row) instead; TYPE sets its example row."),
 )
 @click.option(
-    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Keys in Chinese or English."
+    "--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help=_("Keys in Chinese or English.")
 )
-@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.option("--force", is_flag=True, help=_("Overwrite an existing file."))
 def new(meeting_type: str | None, out: Path | None, xlsx: Path | None, lang: str, force: bool) -> None:
-    """Write a commented event file for a meeting TYPE, or with --xlsx a spreadsheet template for many meetings."""
     from speechgen import api
     from speechgen.i18n import _
     from speechgen.run.output import write_atomic
@@ -257,22 +247,25 @@ def new(meeting_type: str | None, out: Path | None, xlsx: Path | None, lang: str
         echo(text, nl=False)
         return
     write_atomic(out, text.encode("utf-8"), force=force)
-    say(f"{out}: written; edit it, then run: speechgen render {out}")
+    say(_("{out}: written; edit it, then run: speechgen render {out}").format(out=out))
 
 
-@click.command()
+@click.command(
+    help=_("Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers.")
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--event", "event_path", type=click.Path(path_type=Path), help="The event file the draft was made from.")
+@click.option(
+    "--event", "event_path", type=click.Path(path_type=Path), help=_("The event file the draft was made from.")
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option(
     "--banks",
     "banks",
     multiple=True,
     type=click.Path(path_type=Path),
-    help="Folders whose checks/formulations.yaml add to the built-in list.",
+    help=_("Folders whose checks/formulations.yaml add to the built-in list."),
 )
 def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tuple[Path, ...]) -> None:
-    """Review .docx/.md/.txt drafts: placeholders, repeats, counts, numbering, dated wording, invented numbers."""
     import json
 
     from speechgen import api
@@ -287,25 +280,38 @@ def check(files: tuple[Path, ...], event_path: Path | None, fmt: str, banks: tup
             if found:  # one write for every finding (100,000 of them are printed in one go, not line by line)
                 echo("\n".join(printable(f"{path}: {f}") for f in found))
             counts = {s: sum(f.severity == s for f in found) for s in ("error", "warning", "info")}
-            say(f"{path}: {counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info", err=False)
+            say(
+                _("{path}: {counts} error(s), {counts2} warning(s), {counts3} info").format(
+                    path=path, counts=counts["error"], counts2=counts["warning"], counts3=counts["info"]
+                ),
+                err=False,
+            )
     if errors:
         sys.exit(1)
 
 
-@click.command()
+@click.command(
+    help=_(
+        "Draft every event in INPUTS (files, folders, globs, YAML streams, batch files, spreadsheets) into a "
+        "folder. A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 "
+        "only when every event was drafted."
+    )
+)
 @click.argument("inputs", nargs=-1, required=True)
 @click.option(
-    "-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help="Folder for the drafts."
+    "-o", "--output-dir", "out", required=True, type=click.Path(path_type=Path), help=_("Folder for the drafts.")
 )
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="docx", show_default=True)
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Worker processes (default: the number of cores).")
-@click.option("--fail-fast", is_flag=True, help="Stop at the first event that cannot be drafted.")
-@click.option("--report", type=click.Path(path_type=Path), help="Write a per-event report (.csv or .json).")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help=_("Worker processes (default: the number of cores)."))
+@click.option("--fail-fast", is_flag=True, help=_("Stop at the first event that cannot be drafted."))
+@click.option("--report", type=click.Path(path_type=Path), help=_("Write a per-event report (.csv or .json)."))
 @click.option(
-    "--zip", "archive", type=click.Path(path_type=Path), help="Also pack every draft and the report into one .zip."
+    "--zip", "archive", type=click.Path(path_type=Path), help=_("Also pack every draft and the report into one .zip.")
 )
 @click.option("--sheet", metavar="NAME", help=SHEET_HELP)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no warnings; the summary only.")
+@click.option(
+    "--quiet", "-q", is_flag=True, help=_("No progress bar and no warnings (the report keeps them); the summary only.")
+)
 @render_options
 def batch(
     inputs: tuple[str, ...],
@@ -319,11 +325,6 @@ def batch(
     quiet: bool,
     **kw: Any,
 ) -> None:
-    """Draft every event in INPUTS (files, folders, globs, YAML streams, batch files, spreadsheets) into a folder.
-
-    A broken event is reported and skipped; existing files are skipped unless --force. Exit status 0 only when
-    every event was drafted.
-    """
     from speechgen.run.batch import Batch, BatchSettings, counts
 
     settings = BatchSettings(
@@ -361,16 +362,7 @@ def batch(
         except Exception as exc:  # noqa: BLE001 - what was drafted is still summarised and reported
             failure = exc
         found = counts(outcomes)
-        if not quiet:
-            for o in outcomes:
-                for w in o.warnings:
-                    say(f"warning: {o.label}: {w}")
-        say(f"drafted {found['drafted']}, skipped {found['skipped']}, failed {found['failed']}")
-        for status in ("failed", "skipped"):
-            for o in outcomes:
-                if o.status == status:
-                    for p in o.errors:
-                        say(f"skipped: {p}" if status == "skipped" else str(p))
+        summary(outcomes, found, quiet)
         run.write_report(outcomes)
         archived = run.write_archive(outcomes)
         if archive is not None:
@@ -381,8 +373,8 @@ def batch(
     if failure is not None:
         raise failure
     if caught:
-        say("batch interrupted: the files written are complete; run again to draft the rest")
+        say(_("batch interrupted: the files written are complete; run again to draft the rest"))
         sys.exit(128 + caught[0])
     if not outcomes:
-        say("no events found in the inputs")
+        say(_("no events found in the inputs"))
     sys.exit(0 if outcomes and found["drafted"] == len(outcomes) else 1)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 import unicodedata
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 import click
 
@@ -75,3 +75,29 @@ def default_jobs() -> int:
     import os
 
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1))
+
+
+def summary(outcomes: list[Any], found: dict[str, int], quiet: bool) -> None:
+    """What batch says at its end: each event's warnings and their count (--quiet leaves them to the report),
+    the counts, then every failure and every skip."""
+    from speechgen.i18n import _
+
+    warned = [o for o in outcomes if o.warnings]
+    if not quiet and warned:
+        for o in warned:
+            for w in o.warnings:
+                say(_("warning: {label}: {w}").format(label=o.label, w=w))
+        for o in warned:
+            say(_("{label}: {count} warning(s)").format(label=o.label, count=len(o.warnings)))
+        total = sum(len(o.warnings) for o in warned)
+        say(_("warnings: {count} in {events} event(s)").format(count=total, events=len(warned)))
+    say(
+        _("drafted {found}, skipped {found2}, failed {found3}").format(
+            found=found["drafted"], found2=found["skipped"], found3=found["failed"]
+        )
+    )
+    for status in ("failed", "skipped"):
+        for o in outcomes:
+            if o.status == status:
+                for p in o.errors:
+                    say(_("skipped: {problem}").format(problem=p) if status == "skipped" else str(p))

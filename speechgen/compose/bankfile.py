@@ -18,6 +18,7 @@ from speechgen.compose.variant import FACT_LISTS, FRONTS, ROLES, TAG_KEYS, UNIT_
 from speechgen.errors import Problem
 from speechgen.event.schema import FIELD_PATHS, MEETING_TYPES
 from speechgen.event.yamlsafe import Node, parse_single, read_text
+from speechgen.i18n import _
 from speechgen.resources import display_path
 
 EVENT_ROOTS = ("meeting", "speaker", "program", "review", "context")
@@ -63,7 +64,7 @@ def read_bank_file(
     text = read_text(path, name)
     if _empty(text):
         if warnings is not None:
-            warnings.append(f"{name}: the bank file is empty; skipped")
+            warnings.append(_("{name}: the bank file is empty; skipped").format(name=name))
         return {}, [], []
     return read_bank_root(parse_single(text, name), name, env, problems)
 
@@ -81,7 +82,7 @@ def read_bank_root(
             continue
         if key == "units":
             if entry.node.kind != "seq":
-                problems.append(Problem(name, "units: expected a list of units", entry.node.line, entry.node.col))
+                problems.append(Problem(name, _("units: expected a list of units"), entry.node.line, entry.node.col))
                 continue
             for node in entry.node.value:
                 found = _read_unit(node, name, env, problems)
@@ -118,16 +119,15 @@ def _read_slot(
         mode = str(body["mode"].node.value) if "mode" in body else "extend"
         if mode not in ("extend", "replace"):
             where = body["mode"].node
-            problems.append(
-                Problem(name, f'mode must be extend or replace, found "{mode}"', where.line, where.col, key)
-            )
+            message = _('mode must be extend or replace, found "{mode}"').format(mode=mode)
+            problems.append(Problem(name, message, where.line, where.col, key))
             return None
         if "variants" not in body:
-            problems.append(Problem(name, "a slot mapping needs variants:", node.line, node.col, key))
+            problems.append(Problem(name, _("a slot mapping needs variants:"), node.line, node.col, key))
             return None
         items = body["variants"].node
     if items.kind != "seq":
-        problems.append(Problem(name, "expected a list of variants", items.line, items.col, key))
+        problems.append(Problem(name, _("expected a list of variants"), items.line, items.col, key))
         return None
     variants = [v for item in items.value if (v := read_variant(item, key, name, env, problems))]
     return key, mode, variants
@@ -137,7 +137,7 @@ def _read_unit(
     node: Node, name: str, env: SpeechEnvironment, problems: list[Problem]
 ) -> tuple[Unit, list[tuple[str, list[Variant]]]] | None:
     if node.kind != "map":
-        problems.append(Problem(name, "a unit is a mapping with id, topic, heading and roles", node.line, node.col))
+        problems.append(Problem(name, _("a unit is a mapping with id, topic, heading and roles"), node.line, node.col))
         return None
     body = node.value
     uid = str(body["id"].node.value) if "id" in body else ""
@@ -145,24 +145,27 @@ def _read_unit(
     for key, entry in body.items():
         if key not in UNIT_KEYS:
             expected = "id, topic, keys, facts, match, use, heading, " + ", ".join(ROLES) + " and tags"
-            problems.append(
-                Problem(
-                    name, f'unknown key "{key}" in a unit; expected {expected}', entry.key_line, entry.key_col, label
-                )
-            )
+            message = _('unknown key "{key}" in a unit; expected {expected}').format(key=key, expected=expected)
+            problems.append(Problem(name, message, entry.key_line, entry.key_col, label))
     if not re.fullmatch(r"[\w.\-]{1,80}", uid) or "topic" not in body:
         problems.append(
-            Problem(name, "a unit needs an id (letters, digits, . and -) and a topic", node.line, node.col, label)
+            Problem(name, _("a unit needs an id (letters, digits, . and -) and a topic"), node.line, node.col, label)
         )
         return None
     topic = str(body["topic"].node.value)
     tags = read_tags(body, name, label, problems)
     facts = str(body["facts"].node.value) if "facts" in body else ""
     if facts and facts not in FACT_LISTS:
-        problems.append(Problem(name, f"facts must be one of {', '.join(FACT_LISTS)}", node.line, node.col, label))
+        problems.append(
+            Problem(
+                name, _("facts must be one of {join}").format(join=", ".join(FACT_LISTS)), node.line, node.col, label
+            )
+        )
     use = str(body["use"].node.value) if "use" in body else ""
     if use and use not in USES:
-        problems.append(Problem(name, f"use must be one of {', '.join(USES)}", node.line, node.col, label))
+        problems.append(
+            Problem(name, _("use must be one of {join}").format(join=", ".join(USES)), node.line, node.col, label)
+        )
     match = _words(body.get("match"), name, label, problems)
     unit = Unit(
         uid,
@@ -184,12 +187,20 @@ def _read_unit(
         items = body[role].node
         slot = unit.slot(role)
         if items.kind != "seq":
-            problems.append(Problem(name, "expected a list of variants", items.line, items.col, slot))
+            problems.append(Problem(name, _("expected a list of variants"), items.line, items.col, slot))
             continue
         variants = [v for item in items.value if (v := read_variant(item, slot, name, env, problems, tags))]
         slots.append((slot, variants))
     if not unit.roles:
-        problems.append(Problem(name, f"a unit needs at least one of: {', '.join(ROLES)}", node.line, node.col, label))
+        problems.append(
+            Problem(
+                name,
+                _("a unit needs at least one of: {join}").format(join=", ".join(ROLES)),
+                node.line,
+                node.col,
+                label,
+            )
+        )
     return unit, slots
 
 
@@ -212,7 +223,13 @@ def read_tags(body: dict[str, Any], name: str, where: str, problems: list[Proble
             if front not in FRONTS:
                 node = body[key].node
                 problems.append(
-                    Problem(name, f"front must be united or general, found {front!r}", node.line, node.col, where)
+                    Problem(
+                        name,
+                        _("front must be united or general, found {front!r}").format(front=front),
+                        node.line,
+                        node.col,
+                        where,
+                    )
                 )
             else:
                 values[key] = front
@@ -229,7 +246,7 @@ def read_tags(body: dict[str, Any], name: str, where: str, problems: list[Proble
 
 def _read_meta(node: Node, name: str, problems: list[Problem]) -> dict[str, Any]:
     if node.kind != "map":
-        problems.append(Problem(name, "meta must be a mapping", node.line, node.col, "meta"))
+        problems.append(Problem(name, _("meta must be a mapping"), node.line, node.col, "meta"))
         return {}
     for key, entry in node.value.items():
         if key not in META_KEYS:
@@ -238,7 +255,7 @@ def _read_meta(node: Node, name: str, problems: list[Problem]) -> dict[str, Any]
     meta = node.plain()
     lf = meta.get("length_factor")
     if lf is not None and not (isinstance(lf, (int, float)) and 0.3 <= lf <= 2.0):
-        problems.append(Problem(name, "length_factor must be a number from 0.3 to 2.0", node.line, node.col, "meta"))
+        problems.append(Problem(name, _("length_factor must be a number from 0.3 to 2.0"), node.line, node.col, "meta"))
         meta.pop("length_factor")
     return meta
 
@@ -255,7 +272,7 @@ def read_variant(
                 message = f'unknown key "{key}" in a variant; expected {expected}'
                 problems.append(Problem(name, message, entry.key_line, entry.key_col, slot))
         if "text" not in body:
-            problems.append(Problem(name, "a variant mapping needs text:", item.line, item.col, slot))
+            problems.append(Problem(name, _("a variant mapping needs text:"), item.line, item.col, slot))
             return None
         text_node = body["text"].node
         tags = read_tags(body, name, slot, problems)
@@ -264,7 +281,7 @@ def read_variant(
         text_node = item
     text = text_node.value
     if text_node.kind != "scalar" or not isinstance(text, str) or not text.strip():
-        problems.append(Problem(name, "a variant must be text", text_node.line, text_node.col, slot))
+        problems.append(Problem(name, _("a variant must be text"), text_node.line, text_node.col, slot))
         return None
     text = " ".join(text.split())
     refused = variantlang.check(text, env)  # loops, calls, arithmetic, includes …: refused here, with the line
@@ -274,7 +291,11 @@ def read_variant(
     try:
         requires, unknown = requirements(text, env)
     except TemplateSyntaxError as exc:
-        problems.append(Problem(name, f"template error: {exc.message}", text_node.line, text_node.col, slot))
+        problems.append(
+            Problem(
+                name, _("template error: {message}").format(message=exc.message), text_node.line, text_node.col, slot
+            )
+        )
         return None
     if within is not None:
         tags = tags.under(within)
@@ -287,7 +308,7 @@ def _weight(body: dict[str, Any], name: str, where: str, problems: list[Problem]
     node = body["weight"].node
     w = node.value
     if not isinstance(w, int) or isinstance(w, bool) or not 1 <= w <= 10:
-        problems.append(Problem(name, "weight must be a whole number from 1 to 10", node.line, node.col, where))
+        problems.append(Problem(name, _("weight must be a whole number from 1 to 10"), node.line, node.col, where))
         return 1
     return w
 
@@ -301,7 +322,7 @@ def _words(entry: Any, name: str, where: str, problems: list[Problem]) -> tuple[
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    problems.append(Problem(name, "expected a list of names", node.line, node.col, where))
+    problems.append(Problem(name, _("expected a list of names"), node.line, node.col, where))
     return ()
 
 

@@ -8,6 +8,7 @@ A later layer extends a slot or, with ``mode: replace``, replaces it.
 from __future__ import annotations
 
 import contextlib
+import difflib
 import functools
 import os
 import threading
@@ -22,6 +23,8 @@ from speechgen.compose.jinjaenv import SpeechEnvironment, new_environment
 from speechgen.compose.variant import Tags, Unit, Variant
 from speechgen.draft import han_runs
 from speechgen.errors import BankError, ConfigError, Problem
+from speechgen.event.schema import STYLE_ALIASES, STYLE_LABELS, style_key
+from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path, working_folder
 
 DEFAULT_STYLE = "formal"
@@ -80,7 +83,7 @@ def layer_files(style: str, user_dirs: Sequence[Path] = ()) -> list[Path]:
     files: list[Path] = []
     for i, root in enumerate([banks_dir(), *user_dirs]):
         if i > 0 and not root.is_dir():
-            raise ConfigError(f"--banks {root}: no such folder")
+            raise ConfigError(_("--banks {root}: no such folder").format(root=root))
         files.extend(_bank_files(root))
         if i == 0:  # built-in style comes before any user folder
             files.extend(_style_files(root, style))
@@ -143,6 +146,11 @@ def _from_json(data: dict[str, Any]) -> BankSet:
     return BankSet(slots, data["style"], tuple(data["styles"]), data["meta"], tuple(data["files"]), units, warnings)
 
 
+def _style_hint(style: str, styles: Sequence[str]) -> str:
+    close = difflib.get_close_matches(style, [*styles, *STYLE_ALIASES], n=1, cutoff=0.5)
+    return _(' — did you mean "{name}"?').format(name=close[0]) if close else ""
+
+
 def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> BankSet:
     """The bank set for a style, reused across drafts while no file changes (inside files_checked_once,
     the files are listed and checked the first time only)."""
@@ -151,8 +159,15 @@ def load_banks(style: str = DEFAULT_STYLE, user_dirs: Sequence[Path] = ()) -> Ba
     if sets is not None and scope_key in sets:
         return sets[scope_key]
     styles = available_styles(user_dirs)
+    style = style_key(style)
     if style not in styles:
-        raise ConfigError(f'unknown style "{style}"; available styles: {", ".join(styles)}')
+        raise ConfigError(
+            _('unknown style "{style}"{hint}; available styles: {join}').format(
+                style=style,
+                hint=_style_hint(style, styles),
+                join=", ".join(f"{STYLE_LABELS[s]} ({s})" if s in STYLE_LABELS else s for s in styles),
+            )
+        )
     files = layer_files(style, user_dirs)
     # absolute paths, sizes, times and the working folder (messages name files relative to it):
     # two folders given by the same relative name in two places are two different bank sets
@@ -206,7 +221,11 @@ def _load(style: str, user_dirs: Sequence[Path]) -> BankSet:
             elif unit.id in units:
                 first = units[unit.id]
                 problems.append(
-                    Problem(unit.file, f"unit {unit.id} is defined twice (first at line {first.line})", unit.line)
+                    Problem(
+                        unit.file,
+                        _("unit {id} is defined twice (first at line {line})").format(id=unit.id, line=first.line),
+                        unit.line,
+                    )
                 )
             else:
                 units[unit.id] = unit

@@ -34,6 +34,7 @@ from speechgen.draft import COUNT_MARK, Sentence, han_runs, with_count
 from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import alias_of
+from speechgen.i18n import _
 from speechgen.resources import templates_dir
 
 ITEM_END = "。；！？"
@@ -313,7 +314,14 @@ class Composer:
         if not variants and slot not in self.banks.slots:
             if slot.startswith("u.") or slot.endswith((".intro", ".close")):
                 return None  # a unit without this role, a section without an intro or a closing line
-            raise BankError([Problem(self._template_name(), f'the template uses slot "{slot}", which no bank defines')])
+            raise BankError(
+                [
+                    Problem(
+                        self._template_name(),
+                        _('the template uses slot "{slot}", which no bank defines').format(slot=slot),
+                    )
+                ]
+            )
         fits = self.fits_in(ctx or self.base)
         bind = bind or {}
         sentence = self.picker.pick(slot, f"{slot}#{n}", fits=fits, bind=bind, heading=heading, prefer=prefer, **flags)
@@ -354,9 +362,13 @@ class Composer:
                 v._template = self.env.from_string(v.text)
             return v._template.render(values)
         except SecurityError as exc:
-            raise BankError([Problem(v.file, f"unsafe variant refused: {exc}", v.line, key=v.slot)]) from None
+            raise BankError(
+                [Problem(v.file, _("unsafe variant refused: {exc}").format(exc=exc), v.line, key=v.slot)]
+            ) from None
         except (TemplateError, ValueError, TypeError) as exc:
-            raise BankError([Problem(v.file, f"cannot render variant: {exc}", v.line, key=v.slot)]) from None
+            raise BankError(
+                [Problem(v.file, _("cannot render variant: {exc}").format(exc=exc), v.line, key=v.slot)]
+            ) from None
 
     def _template_name(self) -> str:
         return f"templates/{self.event.type}.j2"

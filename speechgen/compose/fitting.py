@@ -21,6 +21,7 @@ from speechgen.errors import BankError, Problem
 from speechgen.event.model import Event, FrozenMap
 from speechgen.event.new import samples_left
 from speechgen.event.schema import alias_of
+from speechgen.i18n import _
 from speechgen.resources import display_path
 
 SCALES = (1.0, 1.3, 1.6, 1.9)
@@ -51,13 +52,13 @@ def compose_once(
     except BankError:
         raise
     except TemplateNotFound as exc:
-        raise BankError([Problem(name, f"template not found: {exc.name}")]) from None
+        raise BankError([Problem(name, _("template not found: {name}").format(name=exc.name))]) from None
     except SecurityError as exc:
         where, line = _template_place(name, exc)
-        raise BankError([Problem(where, f"unsafe template refused: {exc}", line)]) from None
+        raise BankError([Problem(where, _("unsafe template refused: {exc}").format(exc=exc), line)]) from None
     except TemplateError as exc:
         where, line = _template_place(name, exc)
-        raise BankError([Problem(where, f"template error: {exc}", line)]) from None
+        raise BankError([Problem(where, _("template error: {exc}").format(exc=exc), line)]) from None
     draft = tree.build(rendered, composer.registry, composer.heads, source=f"templates/{name}")
     for section in draft.sections:
         planned = composer.planned.get(section.key)
@@ -134,7 +135,7 @@ def composition(event: Event, plan: Plan, banks: BankSet, setting: Setting | Non
             points -= 1
         else:
             break
-    _, draft, composer = best
+    _score, draft, composer = best
     tree.trim(draft, plan.target)
     tree.split_long(draft)
     finalise(draft)
@@ -146,7 +147,7 @@ def unused_facts(event: Event, draft: Draft) -> tuple[tuple[str, str], ...]:
     """(path, value) of every fact the event gives that no sentence of the draft uses."""
     used = {d for s in draft.sentences() for d in s.data}
     used |= {d for p in draft.opening for s in p.sentences for d in s.data}
-    text = "\n".join(t for _, t in draft.lines())
+    text = "\n".join(t for _kind, t in draft.lines())
     out = []
     for path, value in event.facts.items():
         if path.startswith(("options.", "meeting.level", "meeting.date")) or path in ("type", "output"):
@@ -164,19 +165,26 @@ def _info(event: Event, plan: Plan, draft: Draft, composer: Composer) -> DraftIn
     warnings = list(event.warnings) + list(composer.banks.warnings)
     for path, value in samples_left(event):
         alias = alias_of(tuple(path.split(".")))
-        warnings.append(f"{path} ({alias}) still holds the sample value of `speechgen new`: {value} — 示例值，请替换")
+        warnings.append(
+            _("{path} ({alias}) still holds the sample value of `speechgen new`: {value} — 示例值，请替换").format(
+                path=path, alias=alias, value=value
+            )
+        )
     if plan.points_fixed and len(draft.sections) < plan.points:
         warnings.append(
-            f"{plan.points} points asked for; this meeting's outline holds {len(draft.sections)}, "
-            "so the draft has that many"
+            _(
+                "{points} points asked for; this meeting's outline holds {n_sections}, so the draft has that many"
+            ).format(points=plan.points, n_sections=len(draft.sections))
         )
     off = (count - plan.target) / plan.target
     if plan.target_given and abs(off) > 0.15:
         warnings.append(
-            f"length {count} characters is {off:+.0%} off the target of {plan.target}: the banks cannot fit it closer"
+            _(
+                "length {count} characters is {off:+.0%} off the target of {target}: the banks cannot fit it closer"
+            ).format(count=count, off=off, target=plan.target)
         )
     kept = {s.place for s in draft.sentences() if s.place}
-    unused = tuple(p for p, _ in plan.choices if p not in kept or p not in composer.picker.reached)
+    unused = tuple(p for p, _choice in plan.choices if p not in kept or p not in composer.picker.reached)
     return DraftInfo(
         type=event.type,
         style=plan.style,

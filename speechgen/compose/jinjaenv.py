@@ -36,6 +36,7 @@ from speechgen.compose.loader import FolderLoader
 from speechgen.compose.templatecache import template_cache
 from speechgen.errors import SpeechgenError
 from speechgen.event.numerals import to_chinese
+from speechgen.i18n import _
 from speechgen.resources import templates_dir
 
 DATA_OPEN, DATA_CLOSE = "\ue030", "\ue031"
@@ -111,16 +112,16 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
             and isinstance(right, int)
             and (abs(right) > 64 or (isinstance(left, int) and abs(left) > 10**6))
         ):
-            raise SecurityError("exponent too large for a speech template")
+            raise SecurityError(_("exponent too large for a speech template"))
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_RESULT:
-                    raise SecurityError("repetition too large for a speech template")
+                    raise SecurityError(_("repetition too large for a speech template"))
             if isinstance(left, int) and isinstance(right, int) and left.bit_length() + right.bit_length() > 4000:
-                raise SecurityError("multiplication too large for a speech template")
+                raise SecurityError(_("multiplication too large for a speech template"))
         sized = isinstance(left, (str, list, tuple)) and isinstance(right, type(left))
         if operator == "+" and sized and len(left) + len(right) > MAX_RESULT:
-            raise SecurityError("concatenation too large for a speech template")
+            raise SecurityError(_("concatenation too large for a speech template"))
         if operator == "%" and isinstance(left, str):
             check_format(left, right if isinstance(right, tuple) else (right,), "the % operator")
         return check_size(super().call_binop(context, operator, left, right), f"the result of {operator}")
@@ -193,9 +194,9 @@ class SpeechEnvironment(ImmutableSandboxedEnvironment):
             raise exc
         filename, lineno = template_place(exc, outermost=isinstance(exc, RecursionError))
         if isinstance(exc, RecursionError):
-            message = "nested too deeply (a macro, include or extends that calls itself?)"
+            message = _("nested too deeply (a macro, include or extends that calls itself?)")
         elif isinstance(exc, MemoryError):
-            message = "out of memory"
+            message = _("out of memory")
         else:
             message = f"{type(exc).__name__}: {exc}"
         raise TemplateFault(message, filename, lineno) from None

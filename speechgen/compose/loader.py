@@ -19,6 +19,7 @@ from jinja2.loaders import split_template_path
 
 from speechgen.errors import ConfigError, InputError, Problem
 from speechgen.event.files import read_limited
+from speechgen.i18n import _
 from speechgen.resources import display_path
 
 from .budget import BudgetExceeded
@@ -66,7 +67,9 @@ class FolderLoader(BaseLoader):
         self.folders = [Path(f) for f in folders]
         for f in self.folders:
             if not f.is_dir():
-                raise ConfigError(f"{option} {display_path(f)}: no such folder")
+                raise ConfigError(
+                    _("{option} {display_path}: no such folder").format(option=option, display_path=display_path(f))
+                )
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
         for folder in self.folders:
@@ -78,7 +81,7 @@ class FolderLoader(BaseLoader):
             try:
                 text = data.decode("utf-8-sig")
             except UnicodeDecodeError:
-                raise InputError([Problem(shown, "template is not UTF-8 text")]) from None
+                raise InputError([Problem(shown, _("template is not UTF-8 text"))]) from None
             shown_path = os.path.join(folder, *split_template_path(template))
             return text, shown_path, functools.partial(_unchanged, path, _mtime(path))
         raise TemplateNotFound(template)

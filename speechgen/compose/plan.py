@@ -18,6 +18,7 @@ from speechgen.errors import ConfigError, InputError, Problem
 from speechgen.event.model import Event
 from speechgen.event.schema import LENGTH_RANGE, MEETING_TYPES, POINTS_RANGE
 from speechgen.event.yamlsafe import parse_single, read_text
+from speechgen.i18n import _
 from speechgen.resources import display_path, templates_dir
 
 DEFAULT_RATE = 180
@@ -127,7 +128,11 @@ def make_plan(
     catalogue = load_catalogue(opts.templates)[event.type]
     points = opts.points or event.get("options.points")
     if points is not None and not POINTS_RANGE[0] <= points <= POINTS_RANGE[1]:
-        raise ConfigError(f"--points must be from {POINTS_RANGE[0]} to {POINTS_RANGE[1]}, found {points}")
+        raise ConfigError(
+            _("--points must be from {POINTS_RANGE} to {POINTS_RANGE2}, found {points}").format(
+                POINTS_RANGE=POINTS_RANGE[0], POINTS_RANGE2=POINTS_RANGE[1], points=points
+            )
+        )
     target, given = _target(event, opts, catalogue, style_meta or {})
     return Plan(
         type=event.type,
@@ -175,7 +180,11 @@ def _target(event: Event, opts: Options, spec: TypeSpec, meta: dict[str, Any]) -
         return round(spec.default_length * float(meta.get("length_factor", 1.0))), False
     lo, hi = LENGTH_RANGE
     if not lo <= length <= hi:
-        raise ConfigError(f"the target length must be from {lo} to {hi} characters, found {length}")
+        raise ConfigError(
+            _("the target length must be from {lo} to {hi} characters, found {length}").format(
+                lo=lo, hi=hi, length=length
+            )
+        )
     return length, True
 
 
@@ -192,7 +201,7 @@ def load_catalogue(extra_dirs: Sequence[Path] = ()) -> dict[str, TypeSpec]:
             raise ConfigError(str(exc)) from None
         if f is not None:
             return _catalogue(f, f.stat().st_mtime, display_path(d / OUTLINES))
-    raise ConfigError(f"no {OUTLINES} found in the template folders")
+    raise ConfigError(_("no {OUTLINES} found in the template folders").format(OUTLINES=OUTLINES))
 
 
 @functools.lru_cache(maxsize=8)
@@ -218,13 +227,19 @@ def in_range(spec: TypeSpec) -> None:
     """Numbers a user's outlines.yaml may not push out of range (a default_length of 0 divided by zero)."""
     lo, hi = LENGTH_RANGE
     if not lo <= spec.default_length <= hi:
-        raise ValueError(f"default_length must be from {lo} to {hi}, found {spec.default_length}")
+        raise ValueError(
+            _("default_length must be from {lo} to {hi}, found {found}").format(lo=lo, hi=hi, found=spec.default_length)
+        )
     if not POINTS_RANGE[0] <= spec.default_points <= POINTS_RANGE[1]:
-        raise ValueError(f"default_points must be from {POINTS_RANGE[0]} to {POINTS_RANGE[1]}")
+        raise ValueError(_("default_points must be from {lo} to {hi}").format(lo=POINTS_RANGE[0], hi=POINTS_RANGE[1]))
     for sections in spec.outlines.values():
         for section in sections:
             if not 1 <= section.units <= 12:
-                raise ValueError(f"units of section {section.key} must be from 1 to 12, found {section.units}")
+                raise ValueError(
+                    _("units of section {key} must be from 1 to 12, found {units}").format(
+                        key=section.key, units=section.units
+                    )
+                )
 
 
 def _section(s: dict[str, Any]) -> SectionSpec:

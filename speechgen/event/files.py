@@ -16,12 +16,13 @@ import stat
 from pathlib import Path
 
 from speechgen.errors import InputError, Problem
+from speechgen.i18n import N_, _
 
 _KINDS = (
-    (stat.S_ISFIFO, "a pipe (FIFO)"),
-    (stat.S_ISCHR, "a device"),
-    (stat.S_ISBLK, "a device"),
-    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISFIFO, N_("a pipe (FIFO)")),
+    (stat.S_ISCHR, N_("a device")),
+    (stat.S_ISBLK, N_("a device")),
+    (stat.S_ISSOCK, N_("a socket")),
 )
 
 
@@ -29,8 +30,8 @@ def describe(mode: int) -> str:
     """What a non-regular file is, in a few words."""
     for test, words in _KINDS:
         if test(mode):
-            return words
-    return "a folder" if stat.S_ISDIR(mode) else "not a regular file"
+            return _(words)
+    return _("a folder") if stat.S_ISDIR(mode) else _("not a regular file")
 
 
 def read_limited(path: Path | str, limit: int, name: str | None = None, what: str = "file") -> bytes:
@@ -40,17 +41,19 @@ def read_limited(path: Path | str, limit: int, name: str | None = None, what: st
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
-        raise InputError([Problem(shown, "no such file")]) from None
+        raise InputError([Problem(shown, _("no such file"))]) from None
     except IsADirectoryError:
-        raise InputError([Problem(shown, "is a folder, not a file")]) from None
+        raise InputError([Problem(shown, _("is a folder, not a file"))]) from None
     except OSError as exc:
         raise InputError([Problem(shown, _cannot(exc))]) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise InputError([Problem(shown, "is a folder, not a file")])
+            raise InputError([Problem(shown, _("is a folder, not a file"))])
         if not stat.S_ISREG(st.st_mode):
-            raise InputError([Problem(shown, f"is {describe(st.st_mode)}, not a regular file; refused")])
+            raise InputError(
+                [Problem(shown, _("is {describe}, not a regular file; refused").format(describe=describe(st.st_mode)))]
+            )
         if st.st_size > limit:
             raise InputError([Problem(shown, too_big(st.st_size, limit, what))])
         chunks, total = [], 0
@@ -71,15 +74,18 @@ def read_limited(path: Path | str, limit: int, name: str | None = None, what: st
 
 def too_big(size: int, limit: int, what: str = "file") -> str:
     megabytes = f" ({limit / 1_000_000:g} MB)" if limit >= 1_000_000 else ""
-    return f"{what} is {size:,} bytes; the limit is {limit:,} bytes{megabytes}"
+    what = _("file") if what == "file" else _("template") if what == "template" else what
+    return _("{what} is {size:,} bytes; the limit is {limit:,} bytes{megabytes}").format(
+        what=what, size=size, limit=limit, megabytes=megabytes
+    )
 
 
 def _cannot(exc: OSError) -> str:
     if exc.errno == errno.ELOOP:
-        return "cannot read: a loop of symbolic links"
+        return _("cannot read: a loop of symbolic links")
     if exc.errno == errno.ENAMETOOLONG:
-        return "cannot read: the file name is too long"
-    return f"cannot read: {exc.strerror or exc}"
+        return _("cannot read: the file name is too long")
+    return _("cannot read: {value}").format(value=exc.strerror or exc)
 
 
 def regular_file(path: Path | str, name: str | None = None) -> None:
@@ -88,13 +94,15 @@ def regular_file(path: Path | str, name: str | None = None) -> None:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise InputError([Problem(shown, "no such file")]) from None
+        raise InputError([Problem(shown, _("no such file"))]) from None
     except OSError as exc:
         raise InputError([Problem(shown, _cannot(exc))]) from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError([Problem(shown, "is a folder, not a file")])
+        raise InputError([Problem(shown, _("is a folder, not a file"))])
     if not stat.S_ISREG(st.st_mode):
-        raise InputError([Problem(shown, f"is {describe(st.st_mode)}, not a regular file; refused")])
+        raise InputError(
+            [Problem(shown, _("is {describe}, not a regular file; refused").format(describe=describe(st.st_mode)))]
+        )
 
 
 MAX_DOCX_BYTES = 50_000_000  # a .docx on disk
@@ -116,9 +124,11 @@ def checked_zip(path: Path | str, name: str | None = None, what: str = "a Word .
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             infos = z.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError) as exc:
-        raise InputError([Problem(shown, f"not {what}: {exc}")]) from None
+        raise InputError([Problem(shown, _("not {what}: {exc}").format(what=what, exc=exc))]) from None
     if len(infos) > MAX_DOCX_PARTS:
-        raise InputError([Problem(shown, f"holds {len(infos):,} parts; not {what}")])
+        raise InputError(
+            [Problem(shown, _("holds {n_infos:,} parts; not {what}").format(n_infos=len(infos), what=what))]
+        )
     total = 0
     for info in infos:
         total += info.file_size

@@ -6,6 +6,7 @@ Every problem in a file is collected before anything is raised, and each names
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from pathlib import Path
@@ -14,16 +15,27 @@ from typing import Any
 from speechgen.errors import InputError, Problem
 from speechgen.event import schema as S
 from speechgen.event.model import Event
+from speechgen.event.slips import typing_slips
 from speechgen.event.values import CONVERTERS, Bad, found
-from speechgen.event.yamlsafe import Entry, Node, parse_event_text, read_text
+from speechgen.event.yamlsafe import Entry, Node, parse_event_text, read_text_noted
+from speechgen.i18n import _
 
 
 def load_event(path: str | Path, display: str | None = None) -> Event:
     """Read and validate one event file."""
     p = Path(path)
     name = display or str(path)
-    root, problems = parse_event_text(read_text(p, name), name)
-    return validate(root, name, problems=problems)
+    text, note = read_text_noted(p, name)
+    slips = typing_slips(text, name)
+    if slips:
+        raise InputError(slips)
+    root, problems = parse_event_text(text, name)
+    return noted(validate(root, name, problems=problems), note)
+
+
+def noted(event: Event, note: str | None) -> Event:
+    """The event with a note on how its file was read (GBK) before its other warnings."""
+    return dataclasses.replace(event, warnings=(note, *event.warnings)) if note else event
 
 
 def validate(
@@ -71,7 +83,9 @@ class _Validator:
         facts: dict[str, Any] = {}
         if node.kind != "map":
             label = self._label(path, shown)
-            self.error(node.line, node.col, label, f"expected a mapping of keys, found {found(node)}")
+            self.error(
+                node.line, node.col, label, _("expected a mapping of keys, found {found}").format(found=found(node))
+            )
             return facts
         lookup = {k: k for k in group.fields} | {f.alias: k for k, f in group.fields.items()}
         seen: dict[str, Entry] = {}
@@ -83,7 +97,9 @@ class _Validator:
                 continue
             if canon in seen:
                 other = seen[canon].key
-                self.error(entry.key_line, entry.key_col, where, f"given twice (also as {other!r})")
+                self.error(
+                    entry.key_line, entry.key_col, where, _("given twice (also as {other!r})").format(other=other)
+                )
                 continue
             seen[canon] = entry
             child = group.fields[canon]
@@ -126,7 +142,7 @@ class _Validator:
                 continue  # its group was refused when read
             if path in self.written:  # `date:` with nothing after it
                 where, node = self.written[path]
-                self.error(node.line, node.col, self._label(path, where), "required, but left empty")
+                self.error(node.line, node.col, self._label(path, where), _("required, but left empty"))
             else:
                 self._missing(root, path)
         etype = facts.get("type")
@@ -138,17 +154,21 @@ class _Validator:
                 root.line,
                 root.col,
                 "review (回顾)",
-                f"a {etype} meeting needs review.achievements (成效) or review.cadres (人数)",
+                _("a {etype} meeting needs review.achievements (成效) or review.cadres (人数)").format(etype=etype),
             )
         if etype and etype not in S.REVIEW_TYPES and any(k.startswith("review.") for k in facts):
-            self.warnings.append(f"{self.name}: review (回顾) is not used in a {etype} speech and is ignored")
+            self.warnings.append(
+                _("{name}: review (回顾) is not used in a {etype} speech and is ignored").format(
+                    name=self.name, etype=etype
+                )
+            )
         if "options.length" in facts and "options.minutes" in facts:
             where, node = self.written[("options", "minutes")]
             self.error(
                 node.line,
                 node.col,
                 self._label(("options", "minutes"), where),
-                "give options.length (字数) or options.minutes (时长), not both",
+                _("give options.length (字数) or options.minutes (时长), not both"),
             )
         if "meeting.name" in facts and "meeting.level" not in facts:
             level = infer_level(facts["meeting.name"])
@@ -160,7 +180,7 @@ class _Validator:
                     node.line,
                     node.col,
                     "meeting.level (层级)",
-                    "required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting",
+                    _("required: the meeting name does not show whether this is a 省/市/县/区/乡/镇 meeting"),
                 )
 
     def given(self, path: tuple[str, ...]) -> bool:
@@ -175,13 +195,13 @@ class _Validator:
             entry = _find(node, part)
             if entry is None or entry.node.kind != "map":
                 dotted = ".".join(path)
-                self.error(line, col, f"{dotted} ({S.alias_of(path)})", "required, but not given")
+                self.error(line, col, f"{dotted} ({S.alias_of(path)})", _("required, but not given"))
                 return
             node, shown, line, col = entry.node, shown + [entry.key], entry.key_line, entry.key_col
         chinese = bool(shown) and not shown[-1].isascii()
         shown.append(S.alias_of(path) if chinese else path[-1])
         alt = path[-1] if chinese else S.alias_of(path)
-        self.error(line, col, f"{'.'.join(shown)} ({alt})", "required, but not given")
+        self.error(line, col, f"{'.'.join(shown)} ({alt})", _("required, but not given"))
 
 
 def _find(node: Node, canon: str) -> Entry | None:
@@ -192,17 +212,21 @@ def _find(node: Node, canon: str) -> Entry | None:
 
 
 def _alias_for(canon: str) -> str | None:
-    for _, child in S.SCHEMA.fields.items():
+    for _name, child in S.SCHEMA.fields.items():
         if isinstance(child, S.Group) and canon in child.fields:
             return child.fields[canon].alias
     return S.SCHEMA.fields[canon].alias if canon in S.SCHEMA.fields else None
 
 
 def _unknown_key(key: str, where: str, lookup: dict[str, str]) -> str:
-    close = difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
-    choices = ", ".join(dict.fromkeys(lookup.values()))
-    hint = f' — did you mean "{close[0]}"?' if close else f" — expected one of: {choices}"
-    return f'unknown key "{where}"{hint}'
+    chinese = not key.isascii()  # a Chinese key gets the Chinese names, and a looser match (名字 → 名称)
+    names = [k for k in lookup if k.isascii() != chinese]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5 if chinese else 0.6)
+    close = close or difflib.get_close_matches(key, list(lookup), n=1, cutoff=0.6)
+    choices = ", ".join(names) if chinese else ", ".join(dict.fromkeys(lookup.values()))
+    if close:
+        return _('unknown key "{key}" — did you mean "{close}"?').format(key=where, close=close[0])
+    return _('unknown key "{key}" — expected one of: {choices}').format(key=where, choices=choices)
 
 
 def infer_level(name: str) -> str | None:

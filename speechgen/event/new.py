@@ -94,7 +94,7 @@ HEADER = {
     ],
 }
 OPTIONS_NOTE = {
-    "zh": "# 选项（可选，去掉行首的 # 即生效）：风格 formal/warm/concise；要点数 2–5；时长（分钟）或字数；随机种子",
+    "zh": "# 选项（可选，去掉行首的 # 即生效）：风格 正式/温情/简明；要点数 2–5；时长（分钟）或字数；随机种子",
     "en": "# options (optional; remove the leading # to use): style; points 2–5; minutes or length; seed",
 }
 
@@ -123,7 +123,12 @@ def new_event(meeting_type: str, lang: str = "zh") -> str:
         if key == "options":
             lines.append(OPTIONS_NOTE[lang])
             lines.append(f"# {_key(key, child, lang)}:")
-            lines.append(f"#   {_key('style', child.fields['style'], lang)}: formal")
+            for k, f in child.fields.items():  # all commented out: a length here would override the style's
+                assert isinstance(f, Field)
+                if k == "style":
+                    lines.append(f"#   {_key(k, f, lang)}: {'简明' if lang == 'zh' else 'concise'}  # {f.help}")
+                elif k != "choices":  # fixed sentences are written by the workbench
+                    lines.append(f"#   {_key(k, f, lang)}:  # {f.help}")
             continue
         if key == "review" and not any(p.startswith("review.") for p in values):
             continue

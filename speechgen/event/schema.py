@@ -32,11 +32,21 @@ TYPE_LABELS = {
     "village_stay": "驻村蹲点工作会议",
 }
 
-LEVELS = ("省", "市", "县", "区", "乡", "镇")
-
-# options.style: the built-in styles' Chinese names (a spreadsheet's dropdown offers these; 正式版 works too)
+# options.style: the built-in styles by their Chinese names (a user's own style is named by its folder;
+# a spreadsheet's dropdown offers these; 正式版 works too)
 STYLE_LABELS = {"formal": "正式", "warm": "温情", "concise": "简明"}
-STYLE_ALIASES = {label + suffix: key for key, label in STYLE_LABELS.items() for suffix in ("", "版")}
+STYLE_ALIASES = {label + suffix: key for key, label in STYLE_LABELS.items() for suffix in ("", "版")} | {
+    "简洁": "concise",
+    "温馨": "warm",
+}
+
+
+def style_key(name: str) -> str:
+    """formal for 正式, warm for 温情, concise for 简明; any other name as given."""
+    return STYLE_ALIASES.get(name.strip(), name.strip())
+
+
+LEVELS = ("省", "市", "县", "区", "乡", "镇")
 
 # speaker.role: who may be given orders in the speech (genre guide, "what makes a draft fit its meeting")
 ROLES = ("principal", "deputy", "department")

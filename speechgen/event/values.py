@@ -7,6 +7,7 @@ the user sees beside the key.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 import unicodedata
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from speechgen.event import schema as S
 from speechgen.event.numerals import parse_int
 from speechgen.event.yamlsafe import MAX_NUMBER_TEXT, Node
+from speechgen.i18n import N_, _
 
 
 class Bad(Exception):
@@ -22,14 +24,14 @@ class Bad(Exception):
 
 def found(node: Node) -> str:
     if node.kind == "map":
-        return "a mapping"
+        return _("a mapping")
     if node.kind == "seq":
-        return "a list"
+        return _("a list")
     v = node.value
     if isinstance(v, bool):
         return f"{'true' if v else 'false'}"
     if isinstance(v, int) and abs(v) >= 10**MAX_NUMBER_TEXT:
-        return f"a number with more than {MAX_NUMBER_TEXT} digits"
+        return _("a number with more than {count} digits").format(count=MAX_NUMBER_TEXT)
     if isinstance(v, (int, float)):
         return str(v)
     text = str(v)
@@ -53,16 +55,20 @@ def clean_text(text: str) -> str:
 def _text(node: Node) -> str:
     v = node.value
     if node.kind != "scalar" or isinstance(v, bool) or v is None:
-        raise Bad(f"expected text, found {found(node)}")
+        raise Bad(_("expected text, found {found}").format(found=found(node)))
     if isinstance(v, (dt.date, dt.datetime)):
         v = _cn_date(v if isinstance(v, dt.date) else v.date())
     elif isinstance(v, (int, float)) and node.raw is not None:
         v = node.raw  # text keeps what was written: 期限 1.50 is not 1.5
     text = clean_text(str(v))
     if not text:
-        raise Bad("expected text, found an empty value")
+        raise Bad(_("expected text, found an empty value"))
     if len(text) > S.MAX_TEXT:
-        raise Bad(f"text is {len(text)} characters; at most {S.MAX_TEXT} are accepted")
+        raise Bad(
+            _("text is {n_text} characters; at most {MAX_TEXT} are accepted").format(
+                n_text=len(text), MAX_TEXT=S.MAX_TEXT
+            )
+        )
     return text
 
 
@@ -70,9 +76,13 @@ def _texts(node: Node) -> tuple[str, ...]:
     if node.kind == "scalar":
         return (_text(node),)
     if node.kind != "seq":
-        raise Bad(f"expected a list of short phrases, found {found(node)}")
+        raise Bad(_("expected a list of short phrases, found {found}").format(found=found(node)))
     if len(node.value) > S.MAX_ITEMS:
-        raise Bad(f"list has {len(node.value)} items; at most {S.MAX_ITEMS} are accepted")
+        raise Bad(
+            _("list has {n_value} items; at most {MAX_ITEMS} are accepted").format(
+                n_value=len(node.value), MAX_ITEMS=S.MAX_ITEMS
+            )
+        )
     items = []
     for i, item in enumerate(node.value, 1):
         if item.kind == "bad":
@@ -80,16 +90,16 @@ def _texts(node: Node) -> tuple[str, ...]:
         try:
             items.append(_text(item))
         except Bad as bad:
-            raise Bad(f"item {i}: {bad}") from None
+            raise Bad(_("item {i}: {bad}").format(i=i, bad=bad)) from None
     if not items:
         return ()
     return tuple(items)
 
 
-def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole number") -> int:
+def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = N_("a whole number")) -> int:
     v = node.value
     if node.kind != "scalar" or isinstance(v, bool):
-        raise Bad(f"expected {what}, found {found(node)}")
+        raise Bad(_("expected {what}, found {found}").format(what=_(what), found=found(node)))
     if isinstance(v, float) and v.is_integer():
         v = int(v)
     if isinstance(v, int):
@@ -97,9 +107,11 @@ def _int(node: Node, lo: int = 0, hi: int = 1_000_000, what: str = "a whole numb
     else:  # a long digit string would overflow Python's int/str conversion limit: no count needs 40 digits
         n = parse_int(str(v)) if len(str(v)) <= MAX_NUMBER_TEXT else None
     if n is None:
-        raise Bad(f"expected {what}, found {found(node)}{_number_hint(v)}")
+        raise Bad(_("expected {what}, found {found}").format(what=_(what), found=found(node)) + _number_hint(v))
     if not lo <= n <= hi:
-        raise Bad(f"expected {what} from {lo} to {hi}, found {found(node)}")  # as written: 一千万, 1e+308
+        raise Bad(
+            _("expected {what} from {lo} to {hi}, found {found}").format(what=_(what), lo=lo, hi=hi, found=found(node))
+        )  # as written: 一千万, 1e+308
     return n
 
 
@@ -107,7 +119,7 @@ def _number_hint(v: Any) -> str:
     """Why a number-like text was not read as one: YAML 1.1 would have read 1:20 as 80."""
     text = str(v).strip()
     if re.fullmatch(r"[-+]?\d+(?::\d+)+(?:\.\d*)?", text):
-        return " — a time or a ratio? write the number itself"
+        return _(" — a time or a ratio? write the number itself")
     return ""
 
 
@@ -127,8 +139,8 @@ def _date(node: Node) -> dt.date:
             try:
                 return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
             except ValueError:
-                raise Bad(f'no such date: "{v}"') from None
-    raise Bad(f"expected a date as YYYY-MM-DD or 2026年3月16日, found {found(node)}")
+                raise Bad(_('no such date: "{v}"').format(v=v)) from None
+    raise Bad(_("expected a date as YYYY-MM-DD or 2026年3月16日, found {found}").format(found=found(node)))
 
 
 def _cn_date(d: dt.date) -> str:
@@ -144,11 +156,28 @@ def _choice(node: Node, table: dict[str, str], allowed: tuple[str, ...], what: s
         if key in table:
             return table[key]
     shown = " | ".join(allowed)
-    raise Bad(f"expected {what}: {shown}, found {found(node)}")
+    raise Bad(_("expected {what}: {shown}, found {found}").format(what=what, shown=shown, found=found(node)))
 
 
 def _type(node: Node) -> str:
-    return _choice(node, S.TYPE_ALIASES, S.MEETING_TYPES, "one of")
+    """A meeting type by its key or a Chinese name; a miss lists the Chinese names with a did-you-mean."""
+    v = node.value
+    key = v.strip() if node.kind == "scalar" and isinstance(v, str) else None
+    if key in S.MEETING_TYPES:
+        return key
+    if key in S.TYPE_ALIASES:
+        return S.TYPE_ALIASES[key]
+    choices = " | ".join(f"{S.TYPE_LABELS[t]} ({t})" for t in S.MEETING_TYPES)
+    names = [*S.TYPE_ALIASES, *S.MEETING_TYPES]
+    close = difflib.get_close_matches(key, names, n=1, cutoff=0.5) if key else []
+    hint = _(' — did you mean "{name}"?').format(name=close[0]) if close else ""
+    return _bad_type(choices, found(node), hint)
+
+
+def _bad_type(choices: str, given: str, hint: str) -> str:
+    raise Bad(
+        _("expected a meeting type: {choices}, found {found}{hint}").format(choices=choices, found=given, hint=hint)
+    )
 
 
 def _level(node: Node) -> str:
@@ -157,13 +186,13 @@ def _level(node: Node) -> str:
         s = v.strip().removesuffix("级")
         if s in S.LEVELS:
             return s
-    raise Bad(f"expected one of: {' | '.join(S.LEVELS)}, found {found(node)}")
+    raise Bad(_("expected one of: {join}, found {found}").format(join=" | ".join(S.LEVELS), found=found(node)))
 
 
 def _style(node: Node) -> str:
     v = node.value
     if node.kind != "scalar" or not isinstance(v, str) or not re.fullmatch(r"[\w\-]{1,40}", v.strip()):
-        raise Bad(f"expected a style name such as formal, warm or concise, found {found(node)}")
+        raise Bad(_("expected a style name such as formal, warm or concise, found {found}").format(found=found(node)))
     return S.STYLE_ALIASES.get(v.strip(), v.strip())
 
 
@@ -177,7 +206,7 @@ def _labelled(node: Node, labels: dict[str, str]) -> str:
         for k, label in labels.items():
             if key == label:
                 return k
-    raise Bad(f"expected one of: {' | '.join(labels.values())}, found {found(node)}")
+    raise Bad(_("expected one of: {join}, found {found}").format(join=" | ".join(labels.values()), found=found(node)))
 
 
 def _role(node: Node) -> str:
@@ -195,18 +224,28 @@ MAX_CHOICE_TEXT = 2000
 def _choices(node: Node) -> dict[str, str]:
     """Fixed choices: place (``opening.announce#0``) → the bank text of the variant kept there."""
     if node.kind != "map":
-        raise Bad(f"expected a mapping of places to sentences, found {found(node)}")
+        raise Bad(_("expected a mapping of places to sentences, found {found}").format(found=found(node)))
     if len(node.value) > MAX_CHOICES:
-        raise Bad(f"{len(node.value)} fixed choices; at most {MAX_CHOICES} are accepted")
+        raise Bad(
+            _("{n_value} fixed choices; at most {MAX_CHOICES} are accepted").format(
+                n_value=len(node.value), MAX_CHOICES=MAX_CHOICES
+            )
+        )
     out: dict[str, str] = {}
     for key, entry in node.value.items():
         if not re.fullmatch(r"[\w.\-]{1,120}#\d{1,4}", key):
-            raise Bad(f'"{key}" is not a place such as opening.announce#0')
+            raise Bad(_('"{key}" is not a place such as opening.announce#0').format(key=key))
         v = entry.node.value
         if entry.node.kind != "scalar" or not isinstance(v, str) or not v.strip():
-            raise Bad(f"{key}: expected the text of a variant, found {found(entry.node)}")
+            raise Bad(
+                _("{key}: expected the text of a variant, found {found}").format(key=key, found=found(entry.node))
+            )
         if len(v) > MAX_CHOICE_TEXT:
-            raise Bad(f"{key}: text is {len(v)} characters; at most {MAX_CHOICE_TEXT} are accepted")
+            raise Bad(
+                _("{key}: text is {n_v} characters; at most {MAX_CHOICE_TEXT} are accepted").format(
+                    key=key, n_v=len(v), MAX_CHOICE_TEXT=MAX_CHOICE_TEXT
+                )
+            )
         out[key] = " ".join(v.split())
     return out
 
@@ -214,7 +253,7 @@ def _choices(node: Node) -> dict[str, str]:
 def _filename(node: Node) -> str:
     text = _text(node)
     if "/" in text or "\\" in text or text in (".", "..") or text.startswith("."):
-        raise Bad(f'expected a file name, not a path, found "{text}"')
+        raise Bad(_('expected a file name, not a path, found "{text}"').format(text=text))
     return text
 
 
@@ -230,8 +269,8 @@ CONVERTERS: dict[str, Any] = {
     "role": _role,
     "direction": _direction,
     "choices": _choices,
-    "points": lambda n: _int(n, *S.POINTS_RANGE, what="a number of main points"),
-    "length": lambda n: _int(n, *S.LENGTH_RANGE, what="a number of characters"),
-    "minutes": lambda n: _int(n, *S.MINUTES_RANGE, what="a number of minutes"),
-    "seed": lambda n: _int(n, 0, 2**32 - 1, what="a whole-number seed"),
+    "points": lambda n: _int(n, *S.POINTS_RANGE, what=N_("a number of main points")),
+    "length": lambda n: _int(n, *S.LENGTH_RANGE, what=N_("a number of characters")),
+    "minutes": lambda n: _int(n, *S.MINUTES_RANGE, what=N_("a number of minutes")),
+    "seed": lambda n: _int(n, 0, 2**32 - 1, what=N_("a whole-number seed")),
 }

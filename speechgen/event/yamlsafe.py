@@ -20,6 +20,7 @@ import yaml
 from speechgen.errors import InputError, Problem
 from speechgen.event.files import read_limited
 from speechgen.event.files import too_big as file_too_big
+from speechgen.i18n import N_, _
 
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: same marks, much faster
 MAX_FILE_BYTES = 1_000_000
@@ -28,7 +29,7 @@ MAX_DEPTH = 40
 MAX_NUMBER_TEXT = 40  # digits: no count or seed needs more
 MAX_SCALAR = 100_000  # characters of one value: no text, variant or setting needs more
 
-_TOO_DEEP = f"values are nested more than {MAX_DEPTH} levels deep; refused"
+_TOO_DEEP = N_("values are nested more than {depth} levels deep; refused")
 
 _SAFE_TAGS = {
     "tag:yaml.org,2002:str",
@@ -80,9 +81,15 @@ class Budget:
 
 
 def read_text(path: Path, display: str | None = None) -> str:
-    """Read a file as UTF-8 text, refusing what is too big, binary or mis-encoded."""
+    """Read a file as UTF-8 text (or GBK, see ``decode_noted``), refusing what is too big, binary or
+    mis-encoded."""
+    return read_text_noted(path, display)[0]
+
+
+def read_text_noted(path: Path, display: str | None = None) -> tuple[str, str | None]:
+    """The text of a file and a note when it was not UTF-8 (``decode_noted``)."""
     name = display or str(path)
-    return decode(read_limited(path, MAX_FILE_BYTES, name), name)  # a FIFO or /dev/zero is refused unread
+    return decode_noted(read_limited(path, MAX_FILE_BYTES, name), name)  # a FIFO or /dev/zero is refused unread
 
 
 def too_big(size: int, name: str) -> InputError:
@@ -105,21 +112,32 @@ _WIDE_BOMS = (
 
 
 def decode(raw: bytes, name: str) -> str:
-    """Bytes to text: UTF-8 (a BOM is allowed), never anything else."""
+    """Bytes to text: UTF-8 (a BOM is allowed), else GBK/GB18030 when that decodes cleanly."""
+    return decode_noted(raw, name)[0]
+
+
+def decode_noted(raw: bytes, name: str) -> tuple[str, str | None]:
+    """Bytes to text and a note when the file was read as GBK/GB18030 (older Notepad and many office
+    machines save it); what decodes neither way is refused at the first byte UTF-8 cannot read."""
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
-            raise InputError([Problem(name, f'file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8')])
+            message = _('file is {encoding} text (Notepad\'s "Unicode"); save it as UTF-8').format(encoding=encoding)
+            raise InputError([Problem(name, message)])
     if b"\x00" in raw:
-        raise InputError([Problem(name, "this is a binary file, not a YAML text file")])
+        raise InputError([Problem(name, _("this is a binary file, not a YAML text file"))])
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), None
     except UnicodeDecodeError as exc:
+        with contextlib.suppress(UnicodeDecodeError):
+            return raw.decode("gb18030"), _("{name}: read as GBK (GB18030) text; saving it as UTF-8 is safer").format(
+                name=name
+            )
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8")) + 1
         raise InputError(
-            [Problem(name, "file is not UTF-8 text (save it as UTF-8; GBK/ANSI is not accepted)", line, col)]
+            [Problem(name, _("file is neither UTF-8 nor GBK text; save it as UTF-8"), line, col)]
         ) from None
 
 
@@ -151,16 +169,18 @@ def yaml_problem(exc: BaseException, name: str, text: str | None = None, hint: b
         mark = exc.context_mark if opened else exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (None, None)
         said = _hint(text or "", what, line, col) if hint else ""
-        return Problem(name, f"invalid YAML: {what}{said}", line, col)
+        return Problem(name, _("invalid YAML: {what}{hint}").format(what=what, hint=said), line, col)
     if isinstance(exc, yaml.reader.ReaderError):  # a control character pasted in; libyaml counts bytes
         at = text.find(chr(exc.character)) if isinstance(exc.character, int) and text is not None else -1
         line, col = (text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)) if at >= 0 and text else (None, None)
         code = f"U+{exc.character:04X}" if isinstance(exc.character, int) else repr(exc.character)
-        message = f"invalid YAML: the character {code} is not allowed; delete it or retype the text around it"
+        message = _("invalid YAML: the character {code} is not allowed; delete it or retype the text around it").format(
+            code=code
+        )
         return Problem(name, message, line, col)
     if isinstance(exc, RecursionError):
-        return Problem(name, "invalid YAML: nested too deeply")
-    return Problem(name, f"invalid YAML: {exc}")
+        return Problem(name, _("invalid YAML: nested too deeply"))
+    return Problem(name, _("invalid YAML: {exc}").format(exc=exc))
 
 
 def convert_root(root: yaml.Node | None, name: str) -> tuple[Node | None, list[Problem]]:
@@ -207,17 +227,17 @@ def _count_depth(events: Iterator[yaml.Event], name: str) -> None:
             depth += 1
             if depth > MAX_DEPTH:
                 mark = event.start_mark
-                raise InputError([Problem(name, _TOO_DEEP, mark.line + 1, mark.column + 1)])
+                raise InputError([Problem(name, _(_TOO_DEEP).format(depth=MAX_DEPTH), mark.line + 1, mark.column + 1)])
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
 
 
 _HINTS = {
-    "mapping values are not allowed": 'check the indentation; a value that contains ": " must be put in quotes',
-    "did not find expected key": "check the indentation of this line and the one above",
-    "could not find expected ':'": 'a key needs ": " after it, or a quote is left open',
-    "found unexpected end of stream": "a quote or a bracket is left open",
-    "did not find expected ','": "a bracket is left open, or a comma is missing between items",
+    "mapping values are not allowed": N_('check the indentation; a value that contains ": " must be put in quotes'),
+    "did not find expected key": N_("check the indentation of this line and the one above"),
+    "could not find expected ':'": N_('a key needs ": " after it, or a quote is left open'),
+    "found unexpected end of stream": N_("a quote or a bracket is left open"),
+    "did not find expected ','": N_("a bracket is left open, or a comma is missing between items"),
 }
 
 
@@ -226,10 +246,10 @@ def _hint(text: str, problem: str, line: int | None, col: int | None) -> str:
     if line is not None and col is not None:
         lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
         if line <= len(lines) and lines[line - 1][col - 1 : col] == "\t":
-            return " — a tab character; indent with spaces, not tabs"
+            return _(" — a tab character; indent with spaces, not tabs")
     for start, hint in _HINTS.items():
         if problem.startswith(start):
-            return f" — {hint}"
+            return " — " + _(hint)
     return ""
 
 
@@ -246,15 +266,15 @@ def parse_event_text(text: str, name: str) -> tuple[Node, list[Problem]]:
     validation to report with its own); a file that cannot be read as one mapping is raised."""
     roots = _compose(text, name)
     if not roots or all(r is None for r in roots):
-        raise InputError([Problem(name, "file is empty; expected a YAML mapping such as `type: mobilisation`")])
+        raise InputError([Problem(name, _("file is empty; expected a YAML mapping such as `type: mobilisation`"))])
     if len(roots) > 1:
-        raise InputError([Problem(name, f"file holds {len(roots)} YAML documents; use `speechgen batch` for a stream")])
+        message = _("file holds {n_docs} YAML documents; use `speechgen batch` for a stream").format(n_docs=len(roots))
+        raise InputError([Problem(name, message)])
     root, problems = convert_root(roots[0], name)
     assert root is not None
     if root.kind != "map":
-        raise InputError(
-            [Problem(name, f"top level must be a mapping of keys, found a {_kind_word(root)}", root.line, root.col)]
-        )
+        message = _("top level must be a mapping of keys, found a {kind_word}").format(kind_word=_kind_word(root))
+        raise InputError([Problem(name, message, root.line, root.col)])
     return root, problems
 
 
@@ -267,40 +287,47 @@ def convert_node(node: yaml.Node, name: str, budget: Budget, depth: int) -> Node
     line, col = node.start_mark.line + 1, node.start_mark.column + 1
     if budget.nodes > MAX_NODES or depth > MAX_DEPTH:
         if budget.nodes > MAX_NODES:
-            message = f"document expands to more than {MAX_NODES:,} values (an alias bomb?); refused"
+            message = _("document expands to more than {count:,} values (an alias bomb?); refused").format(
+                count=MAX_NODES
+            )
         else:
-            message = _TOO_DEEP
+            message = _(_TOO_DEEP).format(depth=MAX_DEPTH)
         budget.problems.append(Problem(name, message, line, col))
         raise Stop
     if node.tag not in _SAFE_TAGS:
-        budget.problems.append(Problem(name, f"tag {node.tag!r} is not allowed; only plain YAML values are", line, col))
+        budget.problems.append(
+            Problem(name, _("tag {tag!r} is not allowed; only plain YAML values are").format(tag=node.tag), line, col)
+        )
         return Node(None, line, col, "bad")
     if isinstance(node, yaml.MappingNode):
         entries: dict[str, Entry] = {}
         for knode, vnode in node.value:
             kl, kc = knode.start_mark.line + 1, knode.start_mark.column + 1
             if not isinstance(knode, yaml.ScalarNode):
-                budget.problems.append(Problem(name, "a key must be a plain word, not a list or mapping", kl, kc))
+                budget.problems.append(Problem(name, _("a key must be a plain word, not a list or mapping"), kl, kc))
                 continue
             if knode.tag == "tag:yaml.org,2002:merge" or knode.value == "<<":
-                budget.problems.append(Problem(name, "merge keys (<<) are not supported", kl, kc))
+                budget.problems.append(Problem(name, _("merge keys (<<) are not supported"), kl, kc))
                 continue
             key = str(knode.value)
             if len(key) > MAX_KEY:
-                budget.problems.append(Problem(name, f"a key of {len(key):,} characters; refused", kl, kc))
+                budget.problems.append(
+                    Problem(name, _("a key of {n_key:,} characters; refused").format(n_key=len(key)), kl, kc)
+                )
                 continue
             if key in entries:
                 first = entries[key]
-                budget.problems.append(
-                    Problem(name, f"duplicate key (first given at line {first.key_line})", kl, kc, key=key)
-                )
+                message = _("duplicate key (first given at line {key_line})").format(key_line=first.key_line)
+                budget.problems.append(Problem(name, message, kl, kc, key=key))
                 continue
             entries[key] = Entry(key, kl, kc, convert_node(vnode, name, budget, depth + 1))
         return Node(entries, line, col, "map")
     if isinstance(node, yaml.SequenceNode):
         return Node([convert_node(n, name, budget, depth + 1) for n in node.value], line, col, "seq")
     if len(node.value) > MAX_SCALAR:
-        message = f"a value of {len(node.value):,} characters; at most {MAX_SCALAR:,} are accepted"
+        message = _("a value of {size:,} characters; at most {limit:,} are accepted").format(
+            size=len(node.value), limit=MAX_SCALAR
+        )
         budget.problems.append(Problem(name, message, line, col))
         return Node(None, line, col, "bad")
     value = scalar_value(node.tag, node.value)
@@ -342,12 +369,12 @@ _BOOLS = {"yes": True, "no": False, "true": True, "false": False, "on": True, "o
 def node_from_plain(value: Any, name: str, depth: int = 0) -> Node:
     """A Node tree for plain Python data (a mapping given to the API), without positions."""
     if depth > MAX_DEPTH:
-        raise InputError([Problem(name, _TOO_DEEP)])
+        raise InputError([Problem(name, _(_TOO_DEEP).format(depth=MAX_DEPTH))])
     if isinstance(value, Mapping):
         entries = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise InputError([Problem(name, f"a key must be text, found {k!r}")])
+                raise InputError([Problem(name, _("a key must be text, found {k!r}").format(k=k))])
             entries[k] = Entry(k, None, None, node_from_plain(v, name, depth + 1))
         return Node(entries, None, None, "map")
     if isinstance(value, (list, tuple)):

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from speechgen.i18n import _
+
 from ..errors import InputError, Problem
 from ..event.yamlsafe import parse_single, read_text
 
@@ -97,7 +99,7 @@ def load_layout(path: str | Path) -> Layout:
         node = entry.node
         if key in groups:
             if node.kind != "map":
-                problems.append(Problem(name, "expected a mapping", node.line, node.col, key))
+                problems.append(Problem(name, _("expected a mapping"), node.line, node.col, key))
                 continue
             cls = groups[key]
             known = {f.name for f in fields(cls)}
@@ -108,7 +110,7 @@ def load_layout(path: str | Path) -> Layout:
                     problems.append(
                         Problem(
                             name,
-                            f"unknown setting; expected one of: {', '.join(sorted(known))}",
+                            _("unknown setting; expected one of: {join}").format(join=", ".join(sorted(known))),
                             e.key_line,
                             e.key_col,
                             where,
@@ -126,7 +128,9 @@ def load_layout(path: str | Path) -> Layout:
                 problems.append(
                     Problem(
                         name,
-                        f"expected one of: {', '.join(PAGE_NUMBER_POSITIONS)}, found {node.value!r}",
+                        _("expected one of: {join}, found {value!r}").format(
+                            join=", ".join(PAGE_NUMBER_POSITIONS), value=node.value
+                        ),
                         node.line,
                         node.col,
                         key,
@@ -144,7 +148,13 @@ def load_layout(path: str | Path) -> Layout:
             }[key]
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not lo <= v <= hi:
                 problems.append(
-                    Problem(name, f"expected a number from {lo} to {hi}, found {v!r}", node.line, node.col, key)
+                    Problem(
+                        name,
+                        _("expected a number from {lo} to {hi}, found {v!r}").format(lo=lo, hi=hi, v=v),
+                        node.line,
+                        node.col,
+                        key,
+                    )
                 )
             else:
                 layout = replace(layout, **{key: v})
@@ -152,8 +162,10 @@ def load_layout(path: str | Path) -> Layout:
             problems.append(
                 Problem(
                     name,
-                    "unknown setting; expected fonts, sizes, margins, line_spacing, title_line_spacing, "
-                    "first_line_indent, chars_per_line or page_numbers",
+                    _(
+                        "unknown setting; expected fonts, sizes, margins, line_spacing, title_line_spacing, "
+                        "first_line_indent, chars_per_line or page_numbers"
+                    ),
                     entry.key_line,
                     entry.key_col,
                     key,

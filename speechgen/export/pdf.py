@@ -25,12 +25,14 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from speechgen.i18n import N_, _
+
 from ..errors import SpeechgenError, ToolMissingError
 from . import fonts
 from .layout import Layout
 from .pdfbytes import reproducible
 
-INSTALL_HINT = (
+INSTALL_HINT = N_(
     "--format pdf needs LibreOffice, which is not installed. Install it (Debian/Ubuntu: "
     "`sudo apt-get install libreoffice-writer fonts-noto-cjk fonts-arphic-ukai fonts-arphic-uming`; "
     "Windows/macOS: libreoffice.org), or write .docx and print to PDF from Word or WPS."
@@ -55,7 +57,7 @@ def docx_to_pdf(
 ) -> bytes:
     exe = soffice()
     if exe is None:
-        raise ToolMissingError(INSTALL_HINT)
+        raise ToolMissingError(_(INSTALL_HINT))
     layout = layout or Layout()
     with work_folder() as tmp:
         src = tmp / "draft.docx"
@@ -73,12 +75,12 @@ def docx_to_pdf(
         _run([*cmd, "--convert-to", "odt", *out, str(src)], env, timeout)
         odt = tmp / "draft.odt"
         if not odt.is_file():
-            raise SpeechgenError("LibreOffice could not read the draft")
+            raise SpeechgenError(_("LibreOffice could not read the draft"))
         without_autospace(odt)
         _run([*cmd, "--convert-to", "pdf", *out, str(odt)], env, timeout)
         pdf = tmp / "draft.pdf"
         if not pdf.is_file():
-            raise SpeechgenError("LibreOffice could not convert the draft to PDF")
+            raise SpeechgenError(_("LibreOffice could not convert the draft to PDF"))
         faces = fonts.matched_faces(named_fonts(data), config) if config and fonts.has_fontconfig() else {}
         return reproducible(pdf.read_bytes(), when or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc), faces)
 
@@ -122,7 +124,9 @@ def _run(cmd: list[str], env: dict[str, str], timeout: int) -> None:
     try:
         proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        raise SpeechgenError(f"LibreOffice did not finish converting within {timeout} s") from None
+        raise SpeechgenError(
+            _("LibreOffice did not finish converting within {timeout} s").format(timeout=timeout)
+        ) from None
     finally:
         if proc.poll() is None or posix:
             _kill(proc, posix)

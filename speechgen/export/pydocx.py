@@ -29,6 +29,7 @@ from docx.shared import Mm, Pt
 from ..draft import Draft, DraftInfo, Paragraph, Point, Section, Sentence
 from ..errors import InputError, Problem
 from ..event.files import checked_zip
+from ..i18n import _
 from . import compat, ooxml, wordml
 from .layout import FALLBACKS, Layout
 
@@ -177,7 +178,7 @@ def _reference_document(path: Path, layout: Layout):
 
     Anything wrong inside it (a zip bomb, malformed XML, an entity bomb in its font table) is a problem of
     that file, refused before it is unpacked or reported once it is read, never a crash."""
-    what = "a Word .docx file that can be used as a reference"
+    what = _("a Word .docx file that can be used as a reference")
     data = checked_zip(path, str(path), what)
     try:
         doc = Document(io.BytesIO(data))
@@ -187,7 +188,7 @@ def _reference_document(path: Path, layout: Layout):
                 body.remove(child)
         _configure(doc, layout, restyle_all=False)
     except Exception as exc:  # noqa: BLE001 - python-docx and lxml raise many types for a bad package
-        raise InputError([Problem(str(path), f"not {what}: {exc}")]) from None
+        raise InputError([Problem(str(path), _("not {what}: {exc}").format(what=what, exc=exc))]) from None
     return doc
 
 
@@ -315,7 +316,7 @@ def _page(doc, layout: Layout) -> None:
 def _page_numbers(doc, section, layout: Layout) -> None:
     if layout.page_numbers == "none":
         return
-    footer_style, _ = (doc.styles["Footer"], None)
+    footer_style, _none = (doc.styles["Footer"], None)
     ooxml.set_fonts(footer_style.element, layout.fonts.page_number)
     ppr = footer_style.element.get_or_add_pPr()
     ooxml.set_ppr_flag(ppr, "autoSpaceDE", False)

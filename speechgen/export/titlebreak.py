@@ -23,6 +23,8 @@ import re
 from collections.abc import Sequence
 from importlib import resources
 
+from speechgen.i18n import _
+
 from ..errors import ConfigError
 
 MARKS = "|｜"  # a forced break in meeting.name (or anywhere in the title)
@@ -58,7 +60,7 @@ def title_lines(title: str, capacity: float, after: Sequence[str] = ()) -> list[
     for text in after:
         found = plain.find(text) if text else -1
         if found < 0:
-            raise ConfigError(f"--title-break {text}: not in the title 「{plain}」")
+            raise ConfigError(_("--title-break {text}: not in the title 「{plain}」").format(text=text, plain=plain))
         forced.add(found + len(text))
     cuts = sorted(p for p in forced if 0 < p < len(plain))
     lines: list[str] = []
@@ -110,7 +112,7 @@ def _even(text: str, positions: list[int], count: int, capacity: float) -> tuple
         prefix.append(prefix[-1] + width(ch))
     target = prefix[-1] / count
     cost: list[dict[int, tuple[float, int]]] = [{0: (0.0, -1)}]  # cost[k][j]: k lines ending at points[j]
-    for _ in range(count):
+    for _round in range(count):
         row: dict[int, tuple[float, int]] = {}
         for j, end in enumerate(points):
             for i in range(j - 1, -1, -1):

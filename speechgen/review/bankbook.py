@@ -17,6 +17,7 @@ from typing import Any
 
 from speechgen.errors import InputError, Problem
 from speechgen.event.sheetguard import check_workbook
+from speechgen.i18n import _
 from speechgen.review.bankrows import COLUMNS, FILES, GUIDE, NOTES, SHEET_NAMES, UNITS, VARIANTS, Book, Column
 
 MAX_BYTES = 20_000_000  # the workbook file
@@ -130,7 +131,14 @@ def read_book(data: bytes, name: str) -> dict[str, Sheet]:
     finally:
         wb.close()
     if VARIANTS not in sheets:
-        problems.append(Problem(name, f"has no sheet {VARIANTS} (variants); export one with speechgen banks export"))
+        problems.append(
+            Problem(
+                name,
+                _("has no sheet {VARIANTS} (variants); export one with speechgen banks export").format(
+                    VARIANTS=VARIANTS
+                ),
+            )
+        )
     if problems:
         raise InputError(problems)
     return sheets
@@ -138,14 +146,32 @@ def read_book(data: bytes, name: str) -> dict[str, Sheet]:
 
 def _bounded(data: bytes, name: str) -> None:
     if len(data) > MAX_BYTES:
-        raise InputError([Problem(name, f"file is {len(data):,} bytes; the limit is {MAX_BYTES:,} bytes")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    _("file is {n_data:,} bytes; the limit is {MAX_BYTES:,} bytes").format(
+                        n_data=len(data), MAX_BYTES=MAX_BYTES
+                    ),
+                )
+            ]
+        )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             expanded = sum(i.file_size for i in z.infolist())
     except zipfile.BadZipFile:
         raise InputError([Problem(name, NOT_XLSX)]) from None
     if expanded > MAX_EXPANDED:
-        raise InputError([Problem(name, f"expands to {expanded:,} bytes; the limit is {MAX_EXPANDED:,}; refused")])
+        raise InputError(
+            [
+                Problem(
+                    name,
+                    _("expands to {expanded:,} bytes; the limit is {MAX_EXPANDED:,}; refused").format(
+                        expanded=expanded, MAX_EXPANDED=MAX_EXPANDED
+                    ),
+                )
+            ]
+        )
     check_workbook(data, name)  # the batch's guard (event/sheetguard.py): zip bombs, entities, huge parts
 
 
@@ -167,7 +193,12 @@ def _read_sheet(ws: Any, title: str, name: str, problems: list[Problem]) -> Shee
             _header(sheet, values, known, ignored, name, problems)
             continue
         if number > MAX_ROWS + 1:
-            problems.append(Problem(f"{name}:{sheet.title}", f"has more than {MAX_ROWS:,} rows; split the workbook"))
+            problems.append(
+                Problem(
+                    f"{name}:{sheet.title}",
+                    _("has more than {MAX_ROWS:,} rows; split the workbook").format(MAX_ROWS=MAX_ROWS),
+                )
+            )
             break
         row: dict[str, Any] = {}
         for col, value in enumerate(values, 1):
@@ -177,11 +208,18 @@ def _read_sheet(ws: Any, title: str, name: str, problems: list[Problem]) -> Shee
             key = next((k for k, c in sheet.columns.items() if c == col), None)
             if key is None:
                 where = f"{name}:{_ref(sheet.title, col, number)}"
-                problems.append(Problem(where, "this column has no heading; name it (备注 for your own notes)"))
+                problems.append(Problem(where, _("this column has no heading; name it (备注 for your own notes)")))
                 continue
             if isinstance(value, str) and len(value) > MAX_CELL:
                 where = f"{name}:{_ref(sheet.title, col, number)}"
-                problems.append(Problem(where, f"holds {len(value):,} characters; the limit is {MAX_CELL:,}"))
+                problems.append(
+                    Problem(
+                        where,
+                        _("holds {n_value:,} characters; the limit is {MAX_CELL:,}").format(
+                            n_value=len(value), MAX_CELL=MAX_CELL
+                        ),
+                    )
+                )
                 continue
             row[key] = value
         if row:
@@ -218,7 +256,7 @@ def _header(
                 message = f'unknown column "{text}"; expected one of: {", ".join(names)}'
             problems.append(Problem(where, message))
         elif key in sheet.columns:
-            problems.append(Problem(where, f'column "{known[key].header}" is given twice'))
+            problems.append(Problem(where, _('column "{header}" is given twice').format(header=known[key].header)))
         else:
             sheet.columns[key] = col
 

@@ -19,6 +19,7 @@ from speechgen.compose.banks import NOT_BANKS, all_files, shared_environment
 from speechgen.compose.variant import ROLES, TAG_KEYS, Tags, Variant
 from speechgen.errors import BankError, Problem
 from speechgen.event.yamlsafe import Node, parse_single, read_text
+from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path
 
 
@@ -156,7 +157,7 @@ def _read_slot(
         mode = "replace" if node.value.get("mode") and node.value["mode"].node.value == "replace" else ""
         items = node.value["variants"].node if "variants" in node.value else Node([], node.line, node.col, "seq")
     if items.kind != "seq":
-        problems.append(Problem(name, "expected a list of variants", items.line, items.col, key))
+        problems.append(Problem(name, _("expected a list of variants"), items.line, items.col, key))
         return
     base = {"file": rel, "slot": key, "mode": mode}
     _variant_rows(items, key, name, base, book, problems)
@@ -164,7 +165,7 @@ def _read_slot(
 
 def _read_unit(node: Node, rel: str, name: str, book: Book, problems: list[Problem], prefix: str | None) -> None:
     if node.kind != "map" or "id" not in node.value:
-        problems.append(Problem(name, "a unit is a mapping with id, topic, heading and roles", node.line, node.col))
+        problems.append(Problem(name, _("a unit is a mapping with id, topic, heading and roles"), node.line, node.col))
         return
     body = node.value
     uid = str(body["id"].node.value)
@@ -194,7 +195,7 @@ def _read_unit(node: Node, rel: str, name: str, book: Book, problems: list[Probl
 
 def _variant_rows(items: Node, slot: str, name: str, base: dict[str, Any], book: Book, problems: list[Problem]) -> None:
     if items.kind != "seq":
-        problems.append(Problem(name, "expected a list of variants", items.line, items.col, slot))
+        problems.append(Problem(name, _("expected a list of variants"), items.line, items.col, slot))
         return
     if not items.value:  # a slot with no variants of its own (replace: it empties the slot)
         book.rows[VARIANTS].append({**base, "text": None, "source": f"{name}:{items.line}"})

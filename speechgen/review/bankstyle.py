@@ -17,6 +17,7 @@ from speechgen.compose.plan import load_catalogue
 from speechgen.compose.variant import Unit, Variant
 from speechgen.errors import ConfigError
 from speechgen.event.schema import MEETING_TYPES, TYPE_LABELS
+from speechgen.i18n import _
 from speechgen.review.bankcheck import reachable_slots
 from speechgen.review.bankyaml import Text, own_tags, scalar, variant_item
 
@@ -68,7 +69,9 @@ HEADER = """\
 def check_style_name(name: str) -> None:
     if not STYLE_NAME.fullmatch(name) or name.startswith("."):
         raise ConfigError(
-            f'style name "{name}" is not usable as a folder name; use letters, Chinese characters, digits, - or _'
+            _(
+                'style name "{name}" is not usable as a folder name; use letters, Chinese characters, digits, - or _'
+            ).format(name=name)
         )
 
 
@@ -99,7 +102,7 @@ def style_text(name: str, folder: Path, banks: BankSet, template_dirs: Sequence[
 def _ordered(called: dict[str, None], parts: tuple[tuple[str, str], ...]) -> list[str]:
     """The slots of a part of the speech, in speech order, each meeting type's after the shared one."""
     out = []
-    for suffix, _ in parts:
+    for suffix, _label in parts:
         out += [s for s in called if s == suffix]
         out += [t + "." + suffix for t in MEETING_TYPES if t + "." + suffix in called]
     return out
@@ -173,7 +176,7 @@ def describe(slot: str, banks: BankSet) -> str:
         heading = next(iter(banks.variants(unit.slot("heading"))), None)
         about = f"“{heading.text}”" if heading and "{{ item" not in heading.text else f"{unit.id}（{unit.topic}）"
         return f"要点 {about} 的{ROLE_LABELS.get(role, role)}"
-    head, _, rest = slot.partition(".")
+    head, _dot, rest = slot.partition(".")
     label = TYPE_LABELS.get(head, "")
     for suffix, words in OPENING + CLOSING:
         if slot == suffix or rest == suffix:

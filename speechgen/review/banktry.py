@@ -30,6 +30,7 @@ from speechgen.draft import with_count
 from speechgen.errors import ConfigError, SpeechgenError
 from speechgen.event.model import Event
 from speechgen.event.schema import MEETING_TYPES, alias_of, leaves
+from speechgen.i18n import _
 from speechgen.review.bankcheck import reachable_slots
 
 LIST_FIELDS = frozenset(".".join(p) for p, f in leaves() if f.kind == "texts")
@@ -117,7 +118,7 @@ def select(banks: BankSet, slot: str | None, user_files: Collection[str]) -> lis
             raise ConfigError(message)
         return [v for s in slots for v in banks.variants(s)]
     if not user_files:
-        raise ConfigError("banks try needs your folder (--banks DIR) or a slot (--slot SLOT)")
+        raise ConfigError(_("banks try needs your folder (--banks DIR) or a slot (--slot SLOT)"))
     found = [v for vs in banks.slots.values() for v in vs if v.file in user_files]
     return sorted(found, key=lambda v: (v.file, v.line))
 
@@ -194,7 +195,7 @@ def _fact_places(
             blocked = (reason("no_item", field=fact.list, match="、".join(unit.match)),)
             _add_unit(out, unit, Place(ctx, unit=unit, blocked=blocked))
         else:
-            other = next((u.id for u, _ in taken_units if not u.match), "-")
+            other = next((u.id for u, _items in taken_units if not u.match), "-")
             blocked = (reason("no_item_general", field=fact.list, other=other),)
             _add_unit(out, unit, Place(ctx, unit=unit, blocked=blocked))
 
@@ -322,7 +323,7 @@ def _render(v: Variant, composer: Composer, bind: dict[str, Any], count: int) ->
 
 
 def _fill(values: dict[str, Any], path: str) -> None:
-    root, _, leaf = path.partition(".")
+    root, _dot, leaf = path.partition(".")
     mark = f"【待补充：{alias_of(tuple(path.split('.')))}】"
     if not leaf:
         values[root] = mark

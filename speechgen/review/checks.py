@@ -15,6 +15,7 @@ from speechgen.compose.setting import load_lexicon
 from speechgen.draft import HEADING1, HEADING2, Draft, han_count, han_runs
 from speechgen.event.model import Event
 from speechgen.event.numerals import parse_int
+from speechgen.i18n import N_, _
 from speechgen.review import coherence, usage
 from speechgen.review.banklint import claim_phrases
 from speechgen.review.formulations import Formulation, load_formulations
@@ -22,12 +23,12 @@ from speechgen.review.formulations import Formulation, load_formulations
 SEVERITIES = ("error", "warning", "info")
 _SENT_END = re.compile(r"(?<=[。！？!?])")
 _PLACEHOLDERS = [
-    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), "placeholder xx left in the text"),
-    (re.compile(r"\*+"), "placeholder * left in the text"),
-    (re.compile(r"某某"), "placeholder 某某 left in the text"),
-    (re.compile(r"\{\{|\}\}|\{%|%\}"), "template code left in the text"),
-    (re.compile(r"【待补充[^】]*】"), "a 【待补充】 marker is still to be filled in"),
-    (re.compile(r"(?<![A-Za-z])None(?![A-Za-z])"), "the word None stands where a fact was expected"),
+    (re.compile(r"(?<![A-Za-z])[xX]{2,}(?![A-Za-z])"), N_("placeholder xx left in the text")),
+    (re.compile(r"\*+"), N_("placeholder * left in the text")),
+    (re.compile(r"某某"), N_("placeholder 某某 left in the text")),
+    (re.compile(r"\{\{|\}\}|\{%|%\}"), N_("template code left in the text")),
+    (re.compile(r"【待补充[^】]*】"), N_("a 【待补充】 marker is still to be filled in")),
+    (re.compile(r"(?<![A-Za-z])None(?![A-Za-z])"), N_("the word None stands where a fact was expected")),
 ]
 _ANNOUNCE = re.compile(r"讲([一二三四五六七八九十两\d]+)(?:点|个方面|条)")
 _LEVELS = {"县": "县", "市": "市", "区": "区", "省": "省", "乡": "乡", "镇": "镇"}
@@ -45,7 +46,7 @@ class Finding:
     excerpt: str
 
     def __str__(self) -> str:
-        return f"{self.severity}: ¶{self.paragraph}: {self.message}: 「{self.excerpt}」"
+        return f"{_(self.severity)}: ¶{self.paragraph}: {self.message}: 「{self.excerpt}」"
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -55,6 +56,9 @@ class Finding:
             "paragraph": self.paragraph,
             "excerpt": self.excerpt,
         }
+
+
+SEVERITIES = (N_("error"), N_("warning"), N_("info"))  # the words of a Finding's text, for the catalogue
 
 
 def check_draft(
@@ -79,7 +83,7 @@ def check_lines(
     found += _repeats(folded, facts)
     found += _announced(folded)
     found += _numbering(folded)
-    found += _jurisdiction(folded, facts)
+    found += _jurisdiction(folded, facts, lenient=event is None)
     found += _dated(folded, formulations if formulations is not None else load_formulations(), when)
     if event is not None:
         found += _numbers(folded, event, facts)
@@ -165,10 +169,10 @@ def _excerpt(text: str, start: int = 0, width: int = 24) -> str:
 
 
 def _placeholders(lines: list[tuple[str, str]]) -> Iterable[Finding]:
-    for i, (_, text) in enumerate(lines, 1):
+    for i, (_kind, text) in enumerate(lines, 1):
         for pattern, message in _PLACEHOLDERS:
             for m in pattern.finditer(text):
-                yield Finding("error", "placeholder", message, i, _excerpt(text, m.start()))
+                yield Finding("error", "placeholder", _(message), i, _excerpt(text, m.start()))
 
 
 def _mask(text: str, facts: Sequence[str]) -> str:
@@ -189,12 +193,20 @@ def _repeats(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Fin
             if han_count(s) < 6:
                 continue
             if s in seen:
-                yield Finding("error", "repeated-sentence", f"sentence repeated (first in ¶{seen[s]})", i, _excerpt(s))
+                yield Finding(
+                    "error",
+                    "repeated-sentence",
+                    _("sentence repeated (first in ¶{seen})").format(seen=seen[s]),
+                    i,
+                    _excerpt(s),
+                )
                 continue
             seen[s] = i
         for g in han_runs(_mask(text, facts), 8):
             if g in grams:
-                yield Finding("warning", "repeated-phrase", f"phrase also used in ¶{grams[g]}", i, g)
+                yield Finding(
+                    "warning", "repeated-phrase", _("phrase also used in ¶{grams}").format(grams=grams[g]), i, g
+                )
                 break
             grams[g] = i
 
@@ -211,7 +223,9 @@ def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
                 yield Finding(
                     "error",
                     "announced-count",
-                    f"announces {said} points but {sections} level-1 sections follow",
+                    _("announces {said} points but {sections} level-1 sections follow").format(
+                        said=said, sections=sections
+                    ),
                     i,
                     _excerpt(text, m.start()),
                 )
@@ -219,7 +233,7 @@ def _announced(lines: list[tuple[str, str]]) -> Iterable[Finding]:
 
 
 def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
-    h1 = [(i, parse_int(m.group(1))) for i, (_, t) in enumerate(lines, 1) if (m := HEADING1.match(t))]
+    h1 = [(i, parse_int(m.group(1))) for i, (_kind, t) in enumerate(lines, 1) if (m := HEADING1.match(t))]
     yield from _sequence(h1, lines, "heading numbers")
     block: list[tuple[int, int | None]] = []
     for i, (_kind, text) in enumerate(lines, 1):
@@ -242,7 +256,7 @@ def _numbering(lines: list[tuple[str, str]]) -> Iterable[Finding]:
                 yield Finding(
                     "error",
                     "numbering",
-                    f"一是/二是 sequence goes from {expected - 1} to {n}",
+                    _("一是/二是 sequence goes from {value} to {n}").format(value=expected - 1, n=n),
                     i,
                     _excerpt(text, m.start()),
                 )
@@ -255,28 +269,50 @@ def _sequence(numbers: list[tuple[int, int | None]], lines: list[tuple[str, str]
     for k, (i, n) in enumerate(numbers, 1):
         if n != k:
             yield Finding(
-                "error", "numbering", f"{what} skip or repeat: expected {k}, found {n}", i, _excerpt(lines[i - 1][1])
+                "error",
+                "numbering",
+                _("{what} skip or repeat: expected {k}, found {n}").format(what=what, k=k, n=n),
+                i,
+                _excerpt(lines[i - 1][1]),
             )
             return
 
 
-def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str]) -> Iterable[Finding]:
+def _jurisdiction(lines: list[tuple[str, str]], facts: Sequence[str], lenient: bool = False) -> Iterable[Finding]:
+    """我省 and 我县 in one speech, or 全县 and 全区: the speech forgets whose it is. Words the event gives
+    (its context, quoted as written) are masked. Without the event (``lenient``), a mention of a higher
+    level with 全 (全省 in a county's speech: 贯彻落实全省……会议精神) is taken as the user's own reference."""
     first: dict[str, int] = {}
+    owned: list[str] = []
     for i, (kind, text) in enumerate(lines, 1):
         if kind in ("title", "speaker", "date"):
             continue
         for m in _JUR.finditer(_mask(text, facts)):
             first.setdefault(m.group(1), i)
-    if len(first) > 1:
-        words = sorted(first, key=first.get)  # type: ignore[arg-type]
-        i = first[words[1]]
-        yield Finding(
-            "error",
-            "jurisdiction",
-            f"mixed jurisdiction words: 我{words[0]}/全{words[0]} and 我{words[1]}/全{words[1]}",
-            i,
-            _excerpt(lines[i - 1][1]),
-        )
+            if m.group(0).startswith("我") and m.group(1) not in owned:
+                owned.append(m.group(1))
+    if len(first) < 2:
+        return
+    words = sorted(first, key=first.get)  # type: ignore[arg-type]
+    if lenient:
+        ours = owned[0] if owned else max(first, key=lambda w: _RANK[w])
+        clash = [w for w in words if w != ours and (w in owned or _RANK[w] >= _RANK[ours])]
+        if not clash:
+            return
+        words = [ours, clash[0]]
+    i = first[words[1]]
+    yield Finding(
+        "error",
+        "jurisdiction",
+        _("mixed jurisdiction words: 我{words}/全{words} and 我{words2}/全{words2}").format(
+            words=words[0], words2=words[1]
+        ),
+        i,
+        _excerpt(lines[i - 1][1]),
+    )
+
+
+_RANK = {"省": 0, "市": 1, "县": 2, "区": 2, "乡": 3, "镇": 3}  # higher levels first
 
 
 def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], when: dt.date) -> Iterable[Finding]:
@@ -284,12 +320,16 @@ def _dated(lines: list[tuple[str, str]], formulations: Sequence[Formulation], wh
         if f.until >= when:
             continue
         regex = f.regex  # compiled once, not once a line
-        for i, (_, text) in enumerate(lines, 1):
+        for i, (_kind, text) in enumerate(lines, 1):
             m = regex.search(text)
             if m:
                 hint = f"; say {f.replaced_by}" if f.replaced_by else ""
                 yield Finding(
-                    f.severity, "dated", f"{f.message} (current until {f.until}){hint}", i, _excerpt(text, m.start())
+                    f.severity,
+                    "dated",
+                    _("{message} (current until {until}){hint}").format(message=f.message, until=f.until, hint=hint),
+                    i,
+                    _excerpt(text, m.start()),
                 )
 
 
@@ -319,21 +359,21 @@ def _numbers(lines: list[tuple[str, str]], event: Event, facts: Sequence[str]) -
                 yield Finding(
                     "error",
                     "invented-number",
-                    f"the number {m.group(0)} is not in the event file",
+                    _("the number {group} is not in the event file").format(group=m.group(0)),
                     i,
                     _excerpt(text, m.start()),
                 )
 
 
 def _unmentioned(lines: list[tuple[str, str]], event: Event) -> Iterable[Finding]:
-    text = "\n".join(t for _, t in lines)
+    text = "\n".join(t for _kind, t in lines)
     for path in ("program.cadres", "review.cadres", "speaker.name", "meeting.name", "program.to_units"):
         value = event.get(path)
-        if value is not None and str(value) not in text:
+        if value is not None and fold(str(value)) not in text:  # the lines are folded: （） as ()
             yield Finding(
                 "info",
                 "unmentioned-fact",
-                f"the event gives {path} = {value}, which the draft never mentions",
+                _("the event gives {path} = {value}, which the draft never mentions").format(path=path, value=value),
                 1,
                 str(value),
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from speechgen.compose.setting import concepts_in
 from speechgen.draft import HEADING1, HEADING2, Draft
 from speechgen.event.model import Event
+from speechgen.i18n import _
 
 _SENTENCES = re.compile(r"(?<=[。！？])")
 _PRAISE = re.compile(r"严守|做到了|良好|有力|有效|紧密|顺畅|到位|扎实|赢得|值得肯定|充分肯定|值得称赞|很好|稳定|主动")
@@ -68,7 +69,7 @@ def heading_promises(lines: Sequence[tuple[str, str]], concepts: dict[str, list[
                 yield Hit(
                     "warning",
                     "heading-promise",
-                    f"the heading promises 「{said}」, which its paragraphs never take up",
+                    _("the heading promises 「{said}」, which its paragraphs never take up").format(said=said),
                     i,
                     heading[:24],
                 )
@@ -100,7 +101,9 @@ def topic_shifts(lines: Sequence[tuple[str, str]], concepts: dict[str, list[str]
                 yield Hit(
                     "warning",
                     "topic-shift",
-                    f"the paragraph turns from {'/'.join(sorted(first))} to {'/'.join(sorted(new))}",
+                    _("the paragraph turns from {first} to {new}").format(
+                        first="/".join(sorted(first)), new="/".join(sorted(new))
+                    ),
                     i,
                     s.strip()[:24],
                 )
@@ -109,7 +112,7 @@ def topic_shifts(lines: Sequence[tuple[str, str]], concepts: dict[str, list[str]
 
 def section_overlaps(lines: Sequence[tuple[str, str]], concepts: dict[str, list[str]]) -> Iterable[Hit]:
     seen: dict[str, int] = {}
-    for i, level, _ in _blocks(lines):
+    for i, level, _text in _blocks(lines):
         if level != 1:
             continue
         for c in sorted(concepts_in(lines[i][1], concepts)):
@@ -117,7 +120,7 @@ def section_overlaps(lines: Sequence[tuple[str, str]], concepts: dict[str, list[
                 yield Hit(
                     "warning",
                     "section-overlap",
-                    f"two sections on one subject ({c}); the first is ¶{seen[c] + 1}",
+                    _("two sections on one subject ({c}); the first is ¶{value}").format(c=c, value=seen[c] + 1),
                     i,
                     lines[i][1][:24],
                 )
@@ -140,7 +143,9 @@ def contradicted_praise(lines: Sequence[tuple[str, str]], event: Event, claims: 
                         yield Hit(
                             "warning",
                             "contradicted-praise",
-                            f"praises {claim}, which the event names as a shortcoming (「{short}」)",
+                            _("praises {claim}, which the event names as a shortcoming (「{short}」)").format(
+                                claim=claim, short=short
+                            ),
                             i,
                             s.strip()[:24],
                         )
@@ -155,7 +160,12 @@ def structural(draft: Draft) -> list[tuple[str, str, str, str]]:
         for topic in section.topics:
             if topic in seen:
                 out.append(
-                    ("warning", "section-overlap", f"two sections on the topic {topic}", section.heading.text[:24])
+                    (
+                        "warning",
+                        "section-overlap",
+                        _("two sections on the topic {topic}").format(topic=topic),
+                        section.heading.text[:24],
+                    )
                 )
             seen.setdefault(topic, section.heading.text)
     for p in draft.paragraphs():
@@ -165,7 +175,7 @@ def structural(draft: Draft) -> list[tuple[str, str, str, str]]:
                 (
                     "warning",
                     "topic-shift",
-                    f"a paragraph mixes topics {'/'.join(sorted(topics))}",
+                    _("a paragraph mixes topics {topics}").format(topics="/".join(sorted(topics))),
                     p.sentences[0].text[:24],
                 )
             )

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from speechgen.errors import InputError, Problem
 from speechgen.event.yamlsafe import parse_single, read_text
+from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path, env_bank_dirs
 
 KEYS = {"pattern", "severity", "message", "until", "replaced_by", "source"}
@@ -49,12 +50,12 @@ def _read(path: Path, _mtime: float) -> tuple[Formulation, ...]:
     problems: list[Problem] = []
     entries = root.value.get("formulations")
     if entries is None or entries.node.kind != "seq":
-        raise InputError([Problem(name, "expected a list under formulations:", root.line, root.col)])
+        raise InputError([Problem(name, _("expected a list under formulations:"), root.line, root.col)])
     out = []
     for node in entries.node.value:
         item = node.plain() if node.kind == "map" else None
         if not isinstance(item, dict):
-            problems.append(Problem(name, "each formulation is a mapping", node.line, node.col))
+            problems.append(Problem(name, _("each formulation is a mapping"), node.line, node.col))
             continue
         unknown = set(item) - KEYS
         until = item.get("until")

@@ -11,6 +11,7 @@ from speechgen.draft import HEADING1, HEADING2
 from speechgen.errors import InputError, Problem
 from speechgen.event.files import checked_zip, read_limited, regular_file
 from speechgen.event.yamlsafe import decode
+from speechgen.i18n import _
 
 MAX_DRAFT_TEXT = 5_000_000
 
@@ -23,17 +24,17 @@ def read_draft(path: Path) -> list[tuple[str, str]]:
         raw = read_limited(path, MAX_DRAFT_TEXT, str(path))  # a FIFO or a device is refused unread
         return _text(decode(raw, str(path)), markdown=suffix != ".txt")
     regular_file(path)
-    raise InputError([Problem(str(path), "cannot check this kind of file; give a .docx, .md or .txt draft")])
+    raise InputError([Problem(str(path), _("cannot check this kind of file; give a .docx, .md or .txt draft"))])
 
 
 def _docx(path: Path) -> list[tuple[str, str]]:
     from docx import Document
 
-    data = checked_zip(path, str(path), "a readable .docx file")  # a zip bomb is refused before it unpacks
+    data = checked_zip(path, str(path), _("a readable .docx file"))  # a zip bomb is refused before it unpacks
     try:
         doc = Document(io.BytesIO(data))
     except Exception as exc:  # python-docx raises several types for a bad package
-        raise InputError([Problem(str(path), f"not a readable .docx file: {exc}")]) from None
+        raise InputError([Problem(str(path), _("not a readable .docx file: {exc}").format(exc=exc))]) from None
     lines: list[tuple[str, str]] = []
     for i, p in enumerate(doc.paragraphs):
         text = p.text.strip()

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from speechgen.compose.rhythm import QUOTES_WRONG, mixed_metaphor, parallel, prohibitions
 from speechgen.draft import HEADING1, han_count
 from speechgen.event.model import Event
+from speechgen.i18n import _
 from speechgen.review.coherence import Hit
 
 _SENTENCES = re.compile(r"(?<=[。！？；])")
@@ -25,7 +26,7 @@ def usage(lines: Sequence[tuple[str, str]], facts: Sequence[str]) -> Iterable[Hi
             yield Hit(
                 "warning",
                 "quotes",
-                "quotation marks are “” (inner ‘’), not 「」 or straight quotes",
+                _("quotation marks are “” (inner ‘’), not 「」 or straight quotes"),
                 i,
                 own[max(0, m.start() - 6) : m.start() + 18],
             )
@@ -33,19 +34,23 @@ def usage(lines: Sequence[tuple[str, str]], facts: Sequence[str]) -> Iterable[Hi
             yield Hit(
                 "warning",
                 "liang",
-                f"「二{own[m.end()]}」: before a measure word write 两",
+                _("「二{own}」: before a measure word write 两").format(own=own[m.end()]),
                 i,
                 own[max(0, m.start() - 6) : m.start() + 18],
             )
         for s in _SENTENCES.split(own):
             if mixed_metaphor(s):
-                yield Hit("info", "mixed-images", "two images in one sentence", i, s.strip()[:24])
+                yield Hit("info", "mixed-images", _("two images in one sentence"), i, s.strip()[:24])
     body = "".join(_mask(t, facts) for k, t in lines if k not in ("title", "speaker", "date"))
     han = han_count(body)
     n = prohibitions(body)
     if han and n * 1000 / han > MAX_PER_THOUSAND:
         yield Hit(
-            "warning", "prohibitions", f"{n} prohibitions (不能/不要/严禁) in {han} characters: the draft scolds", 0, ""
+            "warning",
+            "prohibitions",
+            _("{n} prohibitions (不能/不要/严禁) in {han} characters: the draft scolds").format(n=n, han=han),
+            0,
+            "",
         )
 
 
@@ -60,7 +65,7 @@ def parallels(lines: Sequence[tuple[str, str]]) -> Iterable[Hit]:
             if parallel(s):
                 count += 1
                 if count == 2:
-                    yield Hit("info", "parallelism", "a second 排比 in one section", i, s.strip()[:24])
+                    yield Hit("info", "parallelism", _("a second 排比 in one section"), i, s.strip()[:24])
                 first = i
     del first
 
@@ -76,7 +81,7 @@ def unsupported_claims(
                 yield Hit(
                     "info",
                     "unsupported-claim",
-                    f"「{phrase}」 claims something of this round the event does not say",
+                    _("「{phrase}」 claims something of this round the event does not say").format(phrase=phrase),
                     i,
                     phrase,
                 )

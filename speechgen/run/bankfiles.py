@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from speechgen import api
 from speechgen.compose.banks import NOT_BANKS
 from speechgen.errors import ConfigError, OutputError, StrictError
+from speechgen.i18n import _
 from speechgen.resources import banks_dir, display_path
 from speechgen.run.output import TMP_PREFIX, OutputExists, write_atomic
 
@@ -31,7 +32,11 @@ def refuse_builtin(folder: Path) -> None:
     """The built-in banks are never written: a folder inside them is refused."""
     target, builtin = folder.resolve(), banks_dir().resolve()
     if target == builtin or builtin in target.parents:
-        raise OutputError(f"{folder}: is the built-in phrase banks' folder; write your banks to a folder of your own")
+        raise OutputError(
+            _("{folder}: is the built-in phrase banks' folder; write your banks to a folder of your own").format(
+                folder=folder
+            )
+        )
 
 
 def write_new_style(
@@ -47,7 +52,9 @@ def write_new_style(
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{path.parent}: cannot make the folder: {exc.strerror or exc}") from None
+        raise OutputError(
+            _("{parent}: cannot make the folder: {value}").format(parent=path.parent, value=exc.strerror or exc)
+        ) from None
     write_atomic(path, text.encode("utf-8"), force=force)
     return path
 
@@ -62,7 +69,7 @@ def write_workbook(
 ) -> Book:
     """The banks as a workbook at `out` (.xlsx); the rows written are returned."""
     if out.suffix.lower() != ".xlsx":
-        raise ConfigError(f"--xlsx {out}: the file name must end in .xlsx")
+        raise ConfigError(_("--xlsx {out}: the file name must end in .xlsx").format(out=out))
     rows = api.bank_rows(banks=tuple(banks), style=style, slot=slot)
     write_atomic(out, api.bank_workbook(rows), force=force)
     return rows
@@ -94,7 +101,7 @@ def import_workbook(
     refuse_builtin(folder)
     made = api.read_bank_workbook(book)
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: is a file, not a folder")
+        raise OutputError(_("{folder}: is a file, not a folder").format(folder=folder))
     targets = [folder / rel for rel in made.files]
     existing = [t for t in targets if t.exists() or t.is_symlink()]
     if existing and not force:
@@ -102,7 +109,9 @@ def import_workbook(
     try:
         return _import(made, folder, targets, force, strict, check, templates)
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot write: {exc.strerror or exc}") from None
+        raise OutputError(
+            _("{folder}: cannot write: {value}").format(folder=folder, value=exc.strerror or exc)
+        ) from None
 
 
 def _import(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 import os
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from speechgen import api
 from speechgen.compose.banks import files_checked_once
 from speechgen.errors import ConfigError, OutputError
+from speechgen.i18n import _
 from speechgen.run.archive import check_archive, write_archive
 from speechgen.run.fresh import fresh_drafts
 from speechgen.run.inputs import Namer, read_inputs
@@ -64,7 +66,8 @@ class Batch:
                 with Pool(s, s.jobs) as pool:
                     yield from self._until_stopped(pool.results(jobs, self.cancel), pool.drain)
             else:
-                yield from self._until_stopped((run_job(job, s) for job in jobs if not self.cancel.is_set()), list)
+                going = itertools.takewhile(lambda _job: not self.cancel.is_set(), jobs)  # stop: draft no more
+                yield from self._until_stopped((run_job(job, s) for job in going), list)
 
     def _until_stopped(self, results: Iterator[Outcome], drain) -> Iterator[Outcome]:  # noqa: ANN001
         for outcome in results:
@@ -129,24 +132,26 @@ def _check_report(report: Path | None, force: bool) -> None:
     if report is None:
         return
     if report.suffix.lower() not in (".csv", ".json"):
-        raise ConfigError(f"--report {report}: give a .csv or .json file name")
+        raise ConfigError(_("--report {report}: give a .csv or .json file name").format(report=report))
     try:
         exists = check_target(report)  # a link (even a dangling one) exists; a device or pipe is refused
     except OutputError as exc:
-        raise ConfigError(f"--report {exc.message}") from None
+        raise ConfigError(_("--report {message}").format(message=exc.message)) from None
     if exists and not force:
-        raise ConfigError(f"--report {report}: exists; use --force to overwrite")
+        raise ConfigError(_("--report {report}: exists; use --force to overwrite").format(report=report))
     if report.parent.exists() and not report.parent.is_dir():
-        raise ConfigError(f"--report {report}: {report.parent} is not a folder")
+        raise ConfigError(_("--report {report}: {parent} is not a folder").format(report=report, parent=report.parent))
 
 
 def prepare_folder(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder")
+        raise OutputError(_("{folder}: exists and is not a folder").format(folder=folder))
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise OutputError(f"{folder}: cannot create folder: {exc.strerror or exc}") from None
+        raise OutputError(
+            _("{folder}: cannot create folder: {value}").format(folder=folder, value=exc.strerror or exc)
+        ) from None
     clean_stale_temporaries(folder)
 
 

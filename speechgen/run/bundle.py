@@ -31,6 +31,7 @@ from pathlib import Path
 
 import speechgen
 from speechgen.errors import ConfigError, OutputError
+from speechgen.i18n import _
 from speechgen.run.installers import install_bat, install_sh, readme_txt
 from speechgen.run.wheels import Needs, Target, expand_platform, needs
 
@@ -89,7 +90,11 @@ def this_platform(system: str | None = None, machine: str | None = None, libc: t
     m = re.match(r"(\d+)\.(\d+)", version)
     if system == "Linux" and name == "glibc" and m:
         return f"manylinux_{m[1]}_{m[2]}_{'aarch64' if machine == 'arm64' else machine}"
-    raise ConfigError(f"cannot tell this machine's wheel platform ({system}, {machine}); give --platform")
+    raise ConfigError(
+        _("cannot tell this machine's wheel platform ({system}, {machine}); give --platform").format(
+            system=system, machine=machine
+        )
+    )
 
 
 def targets(settings: BundleSettings) -> list[Target]:
@@ -97,13 +102,17 @@ def targets(settings: BundleSettings) -> list[Target]:
     bad = [p for p in platforms if not PLATFORM.fullmatch(p)]
     if bad:
         raise ConfigError(
-            f"--platform {bad[0]}: not a wheel platform tag (examples: win_amd64, manylinux2014_x86_64, "
-            "manylinux2014_aarch64, macosx_11_0_arm64)"
+            _(
+                "--platform {bad}: not a wheel platform tag (examples: win_amd64, manylinux2014_x86_64, "
+                "manylinux2014_aarch64, macosx_11_0_arm64)"
+            ).format(bad=bad[0])
         )
     for python in settings.pythons:
         m = re.fullmatch(r"3\.(\d+)", python)
         if not m or (3, int(m[1])) < MIN_PYTHON:
-            raise ConfigError(f"--python-version {python}: give 3.10 or later, as 3.12 (speechgen needs 3.10)")
+            raise ConfigError(
+                _("--python-version {python}: give 3.10 or later, as 3.12 (speechgen needs 3.10)").format(python=python)
+            )
     return [Target(p, v) for p in dict.fromkeys(platforms) for v in dict.fromkeys(settings.pythons)]
 
 
@@ -122,7 +131,7 @@ def make_bundle(settings: BundleSettings, pip: Pip | None = None) -> Bundle:
     source = find_source(settings.source)
     folder = settings.folder
     if folder.exists() and not folder.is_dir():
-        raise OutputError(f"{folder}: exists and is not a folder")
+        raise OutputError(_("{folder}: exists and is not a folder").format(folder=folder))
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".speechgen-bundle-", dir=folder))
     try:
@@ -157,7 +166,9 @@ def find_source(given: Path | None) -> Path:
         if pyproject.is_file() and re.search(r'^name\s*=\s*"speechgen"', pyproject.read_text("utf-8"), re.M):
             return folder
     where = f"{given}: no speechgen pyproject.toml there" if given else "this installation is not a source checkout"
-    raise ConfigError(f"{where}; give --source with the folder of speechgen's source (its pyproject.toml)")
+    raise ConfigError(
+        _("{where}; give --source with the folder of speechgen's source (its pyproject.toml)").format(where=where)
+    )
 
 
 def build_wheel(source: Path, wheels: Path, out: Path, pip: Pip) -> Path:
@@ -174,7 +185,11 @@ def build_wheel(source: Path, wheels: Path, out: Path, pip: Pip) -> Path:
     shutil.rmtree(copy, ignore_errors=True)
     built = sorted(wheels.glob("speechgen-*.whl"))
     if done.returncode != 0 or not built:
-        raise OutputError(f"cannot build speechgen's wheel from {source}: {_last_words(done)}")
+        raise OutputError(
+            _("cannot build speechgen's wheel from {source}: {last_words}").format(
+                source=source, last_words=_last_words(done)
+            )
+        )
     return built[-1]
 
 
@@ -194,7 +209,7 @@ def _complete(pip: Pip, target: Target, roots: list[str], work: Path, wheels: Pa
     """Walk the tree for target; download what it lacks (another Python's binary wheels, and what pip left out
     by judging markers on this machine), until nothing is missing or pip cannot help."""
     found = needs(wheels, roots, target)
-    for _ in range(EXTRA_ROUNDS):
+    for _round in range(EXTRA_ROUNDS):
         asked = [m.request for m in found.missing if m.request]
         if not asked or _download(pip, target, asked, work, wheels):
             break
@@ -231,9 +246,9 @@ def _check_target(final: Path, force: bool) -> None:
     if not (final.exists() or final.is_symlink()):
         return
     if not force:
-        raise OutputError(f"{final}: exists; use --force to overwrite")
+        raise OutputError(_("{final}: exists; use --force to overwrite").format(final=final))
     if final.is_dir() and not (final / "bundle.json").is_file():
-        raise OutputError(f"{final}: exists and is not a bundle; not replacing it")
+        raise OutputError(_("{final}: exists and is not a bundle; not replacing it").format(final=final))
 
 
 def _write_scripts(work: Path, bundle: Bundle) -> None:

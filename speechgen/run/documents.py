@@ -23,6 +23,7 @@ from speechgen.event.sheet import at_cell
 from speechgen.event.yamlsafe import Entry, Node
 from speechgen.event.yamlstream import BATCH_KEYS
 from speechgen.event.yamlstream import Entry as StreamEntry
+from speechgen.i18n import _
 
 
 @dataclass
@@ -88,7 +89,7 @@ class FileBudget:
             self.exhausted = True
             line, col = node.start_mark.line + 1, node.start_mark.column + 1
             raise InputError(
-                [Problem(self.name, "file expands to more values than it has characters (alias bomb?)", line, col)]
+                [Problem(self.name, _("file expands to more values than it has characters (alias bomb?)"), line, col)]
             )
         if converted is None:
             raise InputError(budget.problems)
@@ -97,7 +98,7 @@ class FileBudget:
 
 def is_batch(root: yaml.Node) -> bool:
     return isinstance(root, yaml.MappingNode) and any(
-        isinstance(k, yaml.ScalarNode) and k.value in BATCH_KEYS for k, _ in root.value
+        isinstance(k, yaml.ScalarNode) and k.value in BATCH_KEYS for k, _value in root.value
     )
 
 
@@ -114,21 +115,31 @@ def streamed_batch(entries: Iterator[StreamEntry], docs: FileBudget, label: str,
         if item.kind == "unknown":
             yield _fail_at(
                 item.node,
-                f"unknown key {item.key!r} in a batch file; expected defaults: and events:",
+                _("unknown key {key!r} in a batch file; expected defaults: and events:").format(key=item.key),
                 name,
                 label,
                 context,
             )
         elif item.kind == "twice":
             yield _fail_at(
-                item.node, f"{item.key}: given twice (first at line {item.first_line})", name, label, context
+                item.node,
+                _("{key}: given twice (first at line {line})").format(key=item.key, line=item.first_line),
+                name,
+                label,
+                context,
             )
         elif item.kind == "not-a-list":
-            found = "an empty list" if isinstance(item.node, yaml.SequenceNode) else "no list"
-            yield _fail_at(item.node, f"events: expected a list of events, found {found}", name, label, context)
+            found = _("an empty list") if isinstance(item.node, yaml.SequenceNode) else _("no list")
+            yield _fail_at(
+                item.node,
+                _("events: expected a list of events, found {found}").format(found=found),
+                name,
+                label,
+                context,
+            )
         elif item.kind == "defaults":
             if drafted:
-                message = "defaults: must come before events: when the entries were read without them"
+                message = _("defaults: must come before events: when the entries were read without them")
                 yield _fail_at(item.node, message, name, label, context)
                 continue
             try:
@@ -140,7 +151,7 @@ def streamed_batch(entries: Iterator[StreamEntry], docs: FileBudget, label: str,
                 yield failed(label, problems, name, inner("defaults"))
                 return
             if defaults.kind != "map":
-                yield _fail_at(item.node, "defaults: expected a mapping (a partial event)", name, label, context)
+                yield _fail_at(item.node, _("defaults: expected a mapping (a partial event)"), name, label, context)
                 return
         else:
             drafted += 1
@@ -168,7 +179,7 @@ def _entry_job(
         yield failed(entry_label, exc.problems, name, entry_context)
         return
     if entry.kind != "map":
-        problem = Problem(name, "expected a mapping (an event)", entry.line, entry.col, context=entry_context)
+        problem = Problem(name, _("expected a mapping (an event)"), entry.line, entry.col, context=entry_context)
         yield Job(entry_label, problems=[problem], file=name, line=entry.line, context=entry_context)
         return
     merged = merge(defaults, entry) if defaults is not None else entry
@@ -183,21 +194,35 @@ def _batch_entries(root: yaml.MappingNode, docs: FileBudget, label: str, context
         key = knode.value if isinstance(knode, yaml.ScalarNode) else None
         if key not in BATCH_KEYS:
             yield _fail_at(
-                knode, f"unknown key {key!r} in a batch file; expected defaults: and events:", name, label, context
+                knode,
+                _("unknown key {key!r} in a batch file; expected defaults: and events:").format(key=key),
+                name,
+                label,
+                context,
             )
             return
         if key in parts:
             yield _fail_at(
-                knode, f"{key}: given twice (first at line {parts[key].start_mark.line + 1})", name, label, context
+                knode,
+                _("{key}: given twice (first at line {line})").format(key=key, line=parts[key].start_mark.line + 1),
+                name,
+                label,
+                context,
             )
             return
         parts[key] = vnode
     events = parts.get("events")
     if not isinstance(events, yaml.SequenceNode) or events.tag != "tag:yaml.org,2002:seq" or not events.value:
-        found = "nothing" if events is None else "an empty list" if isinstance(events, yaml.SequenceNode) else "no list"
+        found = (
+            _("nothing")
+            if events is None
+            else _("an empty list")
+            if isinstance(events, yaml.SequenceNode)
+            else _("no list")
+        )
         yield _fail_at(
             events if events is not None else root,
-            f"events: expected a list of events, found {found}",
+            _("events: expected a list of events, found {found}").format(found=found),
             name,
             label,
             context,
@@ -213,7 +238,7 @@ def _batch_entries(root: yaml.MappingNode, docs: FileBudget, label: str, context
             yield failed(label, problems, name, f"{context}: defaults" if context else "defaults")
             return
         if defaults is None or defaults.kind != "map":
-            yield _fail_at(parts["defaults"], "defaults: expected a mapping (a partial event)", name, label, context)
+            yield _fail_at(parts["defaults"], _("defaults: expected a mapping (a partial event)"), name, label, context)
             return
     for i in range(len(events.value)):
         raw, events.value[i] = events.value[i], None  # converted entries are not kept
@@ -225,14 +250,14 @@ def _batch_entries(root: yaml.MappingNode, docs: FileBudget, label: str, context
 def make_job(root: Node, name: str, label: str, context: str | None, problems: list[Problem] | None = None) -> Job:
     job = Job(label, file=name, line=root.line, context=context)
     if root.kind != "map":
-        job.problems = [Problem(name, "expected a mapping (an event)", root.line, root.col, context=context)]
+        job.problems = [Problem(name, _("expected a mapping (an event)"), root.line, root.col, context=context)]
         return job
     try:
         job.event = validate(root, name, problems=problems)
     except InputError as exc:
         job.problems = [p.within(context) for p in exc.problems]
     except Exception as exc:  # noqa: BLE001 - a bug in validating one event must not stop the others
-        job.problems = [job.locate(f"internal error: {type(exc).__name__}: {exc}")]
+        job.problems = [job.locate(_("internal error: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc))]
     return job
 
 

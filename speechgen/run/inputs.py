@@ -23,9 +23,12 @@ from pathlib import Path
 from speechgen.errors import InputError, OutputError, Problem
 from speechgen.event import yamlsafe
 from speechgen.event.files import read_limited
+from speechgen.event.load import noted
 from speechgen.event.model import Event
 from speechgen.event.sheet import is_spreadsheet, read_rows
+from speechgen.event.slips import typing_slips
 from speechgen.event.yamlstream import StreamError, YamlStream
+from speechgen.i18n import _
 from speechgen.run.documents import FileBudget, Job, document_jobs, failed, merge, streamed_batch
 from speechgen.run.output import default_name, inside
 
@@ -45,7 +48,7 @@ def read_inputs(inputs: Sequence[str | Path], *, sheet: str | None = None) -> It
         try:
             paths, problem = _expand(str(raw))
         except (OSError, RuntimeError, ValueError) as exc:
-            paths, problem = [], f"cannot read: {_reason(exc)}"
+            paths, problem = [], _("cannot read: {value}").format(value=_reason(exc))
         if problem:
             yield Job(str(raw), problems=[Problem(str(raw), problem)], file=str(raw), line=None)
         for path in paths:
@@ -65,7 +68,7 @@ def _identity(path: Path) -> str:
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, RuntimeError) or getattr(exc, "errno", None) == errno.ELOOP:
-        return "a loop of symbolic links"
+        return _("a loop of symbolic links")
     if isinstance(exc, OSError):
         return exc.strerror or str(exc)
     return str(exc)
@@ -75,13 +78,13 @@ def _expand(raw: str) -> tuple[list[Path], str | None]:
     p = Path(raw)
     if p.is_dir():
         files = _yaml_files(p)
-        return files, None if files else "no *.yaml or *.yml files in this folder"
+        return files, None if files else _("no *.yaml or *.yml files in this folder")
     if not p.exists() and not p.is_symlink() and any(c in raw for c in "*?["):
         out: list[Path] = []
         for m in sorted(glob.glob(raw, recursive=True)):
             mp = Path(m)
             out.extend(_yaml_files(mp) if mp.is_dir() else [mp] if mp.is_file() else [])
-        return out, None if out else "no file matches this pattern"
+        return out, None if out else _("no file matches this pattern")
     return [p], None
 
 
@@ -101,9 +104,12 @@ def read_jobs(paths: Sequence[Path], *, sheet: str | None = None) -> Iterator[Jo
             continue
         try:
             data = read_limited(path, MAX_BATCH_FILE, name)
-            _check_text(data, name)  # UTF-8, no NUL, no UTF-16: refused with the event file's messages
+            data, note, slips = _check_text(data, name)  # UTF-8 or GBK, no NUL, no UTF-16: as an event file is
         except InputError as exc:
             yield Job(name, problems=list(exc.problems), file=name, line=None)
+            continue
+        if slips:  # a full-width colon, a missing space (slips.py): every one at once, before YAML's own error
+            yield Job(name, problems=slips, file=name, line=slips[0].line)
             continue
         jobs = _file_jobs(data, name)
         del data
@@ -113,8 +119,11 @@ def read_jobs(paths: Sequence[Path], *, sheet: str | None = None) -> Iterator[Jo
             except StopIteration:
                 break
             except Exception as exc:  # noqa: BLE001 - a bug in reading one file must not stop the batch
-                yield Job(name, problems=[Problem(name, f"internal error: {type(exc).__name__}: {exc}")], file=name)
+                message = _("internal error: {kind}: {exc}").format(kind=type(exc).__name__, exc=exc)
+                yield Job(name, problems=[Problem(name, message)], file=name)
                 break
+            if job.event is not None and note:
+                job.event = noted(job.event, note)
             yield job
 
 
@@ -124,14 +133,15 @@ def _sheet_jobs(path: Path, name: str, sheet: str | None) -> Iterator[Job]:
         yield Job(label, row.event, row.problems, file=name, line=None, context=row.context, sheet=row.sheet)
 
 
-def _check_text(data: bytes, name: str) -> None:
-    """The checks of yamlsafe.decode without keeping a second copy of a large file as text."""
+def _check_text(data: bytes, name: str) -> tuple[bytes, str | None, list[Problem]]:
+    """The checks of yamlsafe.decode (and the typing slips of slips.py) without keeping a second copy of a
+    large file as text; a GBK file comes back as UTF-8 bytes, with the note that says how it was read."""
     if len(data) <= yamlsafe.MAX_FILE_BYTES:
-        yamlsafe.decode(data, name)
-        return
+        text, note = yamlsafe.decode_noted(data, name)
+        return (text.encode("utf-8") if note else data), note, typing_slips(text, name)
     yamlsafe.decode(data[:4], name)  # a UTF-16/32 byte-order mark
     if b"\x00" in data:
-        raise InputError([Problem(name, "this is a binary file, not a YAML text file")])
+        raise InputError([Problem(name, _("this is a binary file, not a YAML text file"))])
     step = 1 << 20
     decoder = codecs.getincrementaldecoder("utf-8")()
     for at in range(0, len(data), step):
@@ -140,6 +150,7 @@ def _check_text(data: bytes, name: str) -> None:
         except UnicodeDecodeError:
             yamlsafe.decode(data, name)  # the full check, only to locate the bad byte
             raise
+    return data, None, []
 
 
 def _file_jobs(data: bytes, name: str) -> Iterator[Job]:
@@ -172,7 +183,7 @@ def _file_jobs(data: bytes, name: str) -> Iterator[Job]:
         if budget.exhausted:
             return
     if not found:
-        yield Job(name, problems=[Problem(name, "file is empty")], file=name, line=None)
+        yield Job(name, problems=[Problem(name, _("file is empty"))], file=name, line=None)
 
 
 def _documents(stream: YamlStream) -> Iterator[tuple[int, str, object]]:

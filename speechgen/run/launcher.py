@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speechgen.errors import OutputError
+from speechgen.i18n import _
 
 WORKBENCH: tuple[str, ...] = ("serve",)  # what the shortcut opens; () leaves a terminal open instead
 NAME = "speechgen"
@@ -66,7 +67,9 @@ def make_shortcuts(
         return _posix(prefix, system, env)
     except OSError as exc:
         where = exc.filename or prefix
-        raise OutputError(f"{where}: cannot write the shortcut: {exc.strerror or exc}") from None
+        raise OutputError(
+            _("{where}: cannot write the shortcut: {value}").format(where=where, value=exc.strerror or exc)
+        ) from None
 
 
 def _posix(prefix: Path, system: str, env: Mapping[str, str]) -> Shortcuts:
@@ -94,7 +97,7 @@ def _posix(prefix: Path, system: str, env: Mapping[str, str]) -> Shortcuts:
         entries = [(menu / f"{NAME}.desktop", entry), (desktop / f"{NAME}.desktop", entry)]
     for path, text in entries:
         if not path.parent.is_dir():
-            out.notes.append(f"{path.parent}: no such folder; no shortcut there")
+            out.notes.append(_("{parent}: no such folder; no shortcut there").format(parent=path.parent))
             continue
         path.write_text(text, encoding="utf-8")
         path.chmod(0o755)  # the desktops of UOS and Kylin open only executable entries
@@ -164,7 +167,9 @@ def _windows(prefix: Path, env: Mapping[str, str], run: Runner) -> Shortcuts:
         if ok:
             out.made.append(lnk)
         else:
-            out.notes.append(f"{lnk}: could not be made (PowerShell); open {launcher} instead")
+            out.notes.append(
+                _("{lnk}: could not be made (PowerShell); open {launcher} instead").format(lnk=lnk, launcher=launcher)
+            )
     return out
 
 

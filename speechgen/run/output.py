@@ -23,6 +23,7 @@ from typing import BinaryIO
 
 from speechgen.errors import OutputError
 from speechgen.event.files import describe
+from speechgen.i18n import _
 
 TMP_PREFIX = ".speechgen-tmp-"
 _ILLEGAL = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]')
@@ -46,7 +47,7 @@ class OutputExists(OutputError):
     """The target exists and --force was not given."""
 
     def __init__(self, path: Path) -> None:
-        super().__init__(f"{path}: exists; use --force to overwrite")
+        super().__init__(_("{path}: exists; use --force to overwrite").format(path=path))
         self.path = path
 
 
@@ -90,9 +91,9 @@ def inside(folder: Path, name: str) -> Path:
     """folder/name, refusing anything that would land outside folder (links included)."""
     path = folder / name
     if path.is_symlink():
-        raise OutputError(f"{path}: is a symbolic link; refusing to write through it")
+        raise OutputError(_("{path}: is a symbolic link; refusing to write through it").format(path=path))
     if path.resolve().parent != folder.resolve():
-        raise OutputError(f"{path}: refusing to write outside {folder}")
+        raise OutputError(_("{path}: refusing to write outside {folder}").format(path=path, folder=folder))
     return path
 
 
@@ -104,18 +105,20 @@ def check_target(path: Path) -> bool:
     except FileNotFoundError:
         return False
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=_reason(exc))) from None
     if stat.S_ISLNK(st.st_mode):
         try:
             st = os.stat(path)  # what the link leads to decides; the link itself is what --force replaces
         except OSError:
             return True  # a dangling link: replaced with --force, never followed
     if stat.S_ISDIR(st.st_mode):
-        raise OutputError(f"{path}: is a folder")
+        raise OutputError(_("{path}: is a folder").format(path=path))
     if not stat.S_ISREG(st.st_mode):
         what = describe(st.st_mode)
         raise OutputError(
-            f"{path}: is {what}, not a regular file; refusing to write to it (-o - writes to standard output)"
+            _("{path}: is {what}, not a regular file; refusing to write to it (-o - writes to standard output)").format(
+                path=path, what=what
+            )
         )
     return True
 
@@ -140,7 +143,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
     if check_target(path) and not force:
         raise OutputExists(path)
     if not folder.is_dir():
-        raise OutputError(f"{folder}: no such folder")
+        raise OutputError(_("{folder}: no such folder").format(folder=folder))
     try:
         written = False
         if hasattr(os, "O_TMPFILE"):
@@ -152,7 +155,7 @@ def write_atomic(path: Path, data: bytes, force: bool = False, sync: bool = True
         if not written:
             _write_named(path, data, force, sync)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {_reason(exc)}") from None
+        raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=_reason(exc))) from None
     if sync:
         sync_folder(folder)
 
@@ -161,7 +164,7 @@ def write_atomic_by(path: Path, fill: Callable[[BinaryIO], None], force: bool = 
     """Like write_atomic, for a file too large to hold in memory: fill(file) writes it into a hidden
     temporary in the same folder, which then takes the name (never replacing a file without force)."""
     if path.is_dir():
-        raise OutputError(f"{path}: is a folder")
+        raise OutputError(_("{path}: is a folder").format(path=path))
     if not force and (path.exists() or path.is_symlink()):
         raise OutputExists(path)
     tmp = _temporary(path.parent, path.suffix)
@@ -178,7 +181,7 @@ def write_atomic_by(path: Path, fill: Callable[[BinaryIO], None], force: bool = 
         except FileExistsError:
             raise OutputExists(path) from None
         except OSError as exc:
-            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+            raise OutputError(_("{path}: cannot write: {value}").format(path=path, value=exc.strerror or exc)) from None
     finally:
         _unlink(tmp)
     sync_folder(path.parent)

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from speechgen.errors import SpeechgenError
+from speechgen.i18n import _
 from speechgen.run.inputs import Job
 from speechgen.run.job import BatchSettings, Outcome, draft_job, run_job
 from speechgen.run.signals import group_signals
@@ -143,7 +144,9 @@ class Pool:
         with contextlib.suppress(Exception):
             self.executor.shutdown(wait=True, cancel_futures=True)
         if self.restarts > MAX_RESTARTS:
-            raise WorkerDied("batch stopped: worker processes keep dying (out of memory?); run again to draft the rest")
+            raise WorkerDied(
+                _("batch stopped: worker processes keep dying (out of memory?); run again to draft the rest")
+            )
         self.executor = self._executor()
 
     def drain(self) -> list[Outcome]:

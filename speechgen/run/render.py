@@ -15,6 +15,7 @@ from speechgen.errors import ConfigError, OutputError
 from speechgen.event.model import Event
 from speechgen.export import FORMATS, TEXT_FORMATS
 from speechgen.export.layout import Layout
+from speechgen.i18n import _
 from speechgen.resources import working_folder
 from speechgen.run.output import check_target, clean_stale_temporaries, default_name, write_atomic
 
@@ -35,8 +36,8 @@ class RenderSettings:
 
     def __post_init__(self) -> None:
         if self.reference is not None and not self.reference.is_file():
-            what = "no such file" if not self.reference.exists() else "not a regular file"
-            raise ConfigError(f"--reference-docx {self.reference}: {what}")
+            what = _("no such file") if not self.reference.exists() else _("not a regular file")
+            raise ConfigError(_("--reference-docx {reference}: {what}").format(reference=self.reference, what=what))
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,11 @@ def choose_format(out: str | None, fmt: str | None) -> str:
         if ext in FORMATS:
             return ext
         if ext:
-            raise ConfigError(f"{out}: cannot tell the format from .{ext}; use --format {'|'.join(FORMATS)}")
+            raise ConfigError(
+                _("{out}: cannot tell the format from .{ext}; use --format {join}").format(
+                    out=out, ext=ext, join="|".join(FORMATS)
+                )
+            )
     return "md" if out == STDOUT else "docx"
 
 
@@ -68,7 +73,7 @@ def output_path(event: Event, out: str | None, fmt: str) -> Path:
         return Path(out)
     here = working_folder()
     if here is None:
-        raise OutputError("the current folder no longer exists; give -o with the path of the file to write")
+        raise OutputError(_("the current folder no longer exists; give -o with the path of the file to write"))
     return here / default_name(event.date.isoformat(), event.get("meeting.name"), event.get("output"), fmt)
 
 
@@ -76,11 +81,11 @@ def render_file(event_path: Path, *, out: str | None, fmt: str | None, settings:
     """Draft one event file and write it (atomically, never over a file without force)."""
     fmt = choose_format(out, fmt)
     if out == STDOUT and fmt not in TEXT_FORMATS:
-        raise ConfigError(f"-o - writes text to standard output; {fmt} needs a file name")
+        raise ConfigError(_("-o - writes text to standard output; {fmt} needs a file name").format(fmt=fmt))
     event = api.load_event(event_path)
     path = None if out == STDOUT else output_path(event, out, fmt)
     if path is not None and check_target(path) and not settings.force:  # a device or a pipe: refused here
-        raise OutputError(f"{path}: exists; use --force to overwrite")
+        raise OutputError(_("{path}: exists; use --force to overwrite").format(path=path))
     options = settings.options
     if settings.history:
         options = replace(options, avoid=options.avoid | api.history(settings.history))
