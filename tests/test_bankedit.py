@@ -264,7 +264,8 @@ def test_new_style_never_overwrites_without_force_nor_writes_the_builtin_banks(r
     assert builtin.exit_code == 1 and "is the built-in phrase banks' folder" in builtin.output
     assert not (banks_dir() / "styles" / "新风格").exists()
     unknown = runner.invoke(main, ["banks", "new-style", "甲", "-o", "文库", "--from", "florid"])
-    assert unknown.exit_code == 1 and unknown.output.startswith('unknown style "florid"; available styles:')
+    assert unknown.exit_code == 1 and unknown.output.startswith('unknown style "florid" — did you mean "formal"?')
+    assert "available styles: 简明 (concise), 正式 (formal), 温情 (warm)" in unknown.output
 
 
 # -- banks try -------------------------------------------------------------------------------------------------
