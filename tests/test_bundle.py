@@ -8,6 +8,7 @@ then drafting an example, and one for Windows and ARM64 Linux, checked against t
 
 from __future__ import annotations
 
+import http.cookiejar
 import json
 import os
 import shutil
@@ -519,7 +520,9 @@ def test_a_bundle_for_this_machine_installs_without_an_index_and_drafts(runner, 
                     url = line.strip()
                     break
             assert url, server.stderr.read()
-            local = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through a proxy
+            # never through a proxy; the token is kept as a cookie over the redirect, as a browser does
+            cookies = urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+            local = urllib.request.build_opener(urllib.request.ProxyHandler({}), cookies)
             with local.open(url, timeout=60) as response:
                 assert response.status == 200 and "<html" in response.read().decode("utf-8").lower()
         finally:
