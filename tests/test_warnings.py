@@ -136,7 +136,7 @@ def test_markers_asked_for_are_reported_once_as_missing_facts() -> None:
 
 
 def test_check_without_the_event_takes_a_higher_level_with_quan_as_the_users_own() -> None:
-    title = ("title", "在全县选派干部驻村蹲点工作会议上的讲话")
+    title = ("title", "在全县驻村干部工作推进会上的讲话")
 
     def jurisdiction(*body: str) -> list[str]:
         found = check_lines([title, *(("body", b) for b in body)], None, [])
