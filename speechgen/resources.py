@@ -64,3 +64,26 @@ def real_path(display: str) -> Path:
                 if candidate.exists():
                     return candidate.resolve()
     return path.resolve()
+
+
+def keep_file(path: Path, data: bytes) -> bool:
+    """Write a cache entry whole or not at all (a temporary file beside it, then a rename); a cache that
+    cannot be written is no error, so False is all a failure says."""
+    import contextlib
+    import tempfile
+
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".tmp", dir=path.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+        tmp = None
+        return True
+    except OSError:
+        return False
+    finally:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)

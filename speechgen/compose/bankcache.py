@@ -19,7 +19,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +27,7 @@ from speechgen.compose import variantlang
 from speechgen.compose.variant import FACT_LISTS, FRONTS, ROLES, USES
 from speechgen.errors import SpeechgenError
 from speechgen.event.files import read_limited
-from speechgen.resources import display_path, real_path
+from speechgen.resources import display_path, keep_file, real_path
 
 FORMAT = 3  # the layout of a cache entry: raised when it changes, so old entries are never read
 MAX_ENTRY = 32_000_000  # bytes of one entry
@@ -89,20 +88,9 @@ def write(cache_key: str, data: dict[str, Any]) -> None:
     raw = entry.encode("utf-8")
     if len(raw) > MAX_ENTRY:
         return
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".banks-", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-            os.replace(tmp, folder / f"banks-{cache_key}.json")
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise
-        prune(folder)
-    except OSError:
-        pass  # a cache that cannot be written is no error
+    if keep_file(folder / f"banks-{cache_key}.json", raw):  # a cache that cannot be written is no error
+        with contextlib.suppress(OSError):
+            prune(folder)
 
 
 def prune(folder: Path, keep: int = MAX_ENTRIES, total: int = MAX_TOTAL) -> None:

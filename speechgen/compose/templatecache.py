@@ -20,7 +20,6 @@ import marshal
 import os
 import stat
 import sys
-import tempfile
 import types
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import jinja2
 from jinja2.bccache import Bucket, BytecodeCache
 
 from speechgen import __version__
+from speechgen.resources import keep_file
 
 FORMAT = 1
 MAGIC = b"speechgen-template-code %d\n" % FORMAT
@@ -111,19 +111,7 @@ class TemplateCache(BytecodeCache):
             return
         code = marshal.dumps(bucket.code)
         data = MAGIC + f"{bucket.checksum}\n{hashlib.sha256(code).hexdigest()}\n".encode() + code
-        tmp = None
-        try:
-            fd, tmp = tempfile.mkstemp(prefix=".", suffix=".tmp", dir=self.folder)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(data)
-            os.replace(tmp, self._path(bucket))
-            tmp = None
-        except OSError:
-            pass  # a cache that cannot be written is no error
-        finally:
-            if tmp is not None:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
+        keep_file(self._path(bucket), data)  # a cache that cannot be written is no error
 
     def clear(self) -> None:
         for path in self.folder.glob("*.code"):

@@ -12,19 +12,18 @@ its content: whatever is unreadable, too large, of another key or altered is a m
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
 import stat
 import sys
-import tempfile
 import zlib
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
 from speechgen import __version__
+from speechgen.resources import keep_file
 
 FORMAT = 1  # the layout of an entry: raised when it changes, so old entries are never read
 MAX_BYTES = 4 * 1024 * 1024  # an entry is about 40 KB; anything much larger is not ours
@@ -92,17 +91,5 @@ def write(cache_key: str, data: Any) -> None:
         return
     content = json.dumps(data, ensure_ascii=False, sort_keys=True)
     entry = {"format": FORMAT, "key": cache_key, "sha256": hashlib.sha256(content.encode()).hexdigest()}
-    tmp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{PREFIX}", suffix=".tmp", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(entry | {"content": content}, fh, ensure_ascii=False)
-        os.replace(tmp, folder / f"{PREFIX}{cache_key}.json")
-        tmp = None
-    except OSError:
-        pass  # a cache that cannot be written is no error
-    finally:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
+    data = json.dumps(entry | {"content": content}, ensure_ascii=False).encode("utf-8")
+    keep_file(folder / f"{PREFIX}{cache_key}.json", data)  # a cache that cannot be written is no error
