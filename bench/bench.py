@@ -39,19 +39,13 @@ from pathlib import Path
 
 import yaml
 
+from speechgen.export.pydocx import STYLE_FOR
+
 ROOT = Path(__file__).resolve().parent.parent
 TYPES = ("mobilisation", "summary", "summary_mobilisation", "village_stay")
 BIN = Path(sys.executable).parent
 SPEECHGEN = BIN / "speechgen"  # the console script itself, not a version-manager shim
-STYLES = {  # the paragraph styles speechgen gives each kind of line (speechgen/export/pydocx.py STYLE_FOR)
-    "title": "Title",
-    "speaker": "Speaker Line",
-    "date": "Date Line",
-    "salutation": "Salutation",
-    "body": "Normal",
-    "heading1": "Heading 1",
-    "heading2": "Heading 2",
-}
+STYLES = STYLE_FOR  # the paragraph styles speechgen gives each kind of line
 KIND_OF_STYLE = {v: k for k, v in STYLES.items()}
 
 PYTHON_DOCX = """
